@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint lock deploy-check clean
+
+# The stamp is newer than the lock file once the lock is installed: nothing to do then.
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py load_bank fixtures/kherson-withdrawal.json
+	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-resolve after editing pyproject.toml (needs uv, a developer tool: `pip install uv`).
+lock:
+	uv lock
+	uv export --format requirements-txt --all-groups --no-emit-project --locked -o requirements.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

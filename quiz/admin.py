@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from quiz import grading
+from quiz.banks import KINDS_WITH_CHOICES
+from quiz.models import (
+    AcceptedAnswer,
+    Article,
+    Choice,
+    Question,
+    Quiz,
+    QuizQuestion,
+    grading_key_for,
+)
+from quiz.presenters import question_display
+
+
+def _rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    """Checks the choices as a whole against the question's type, as grading needs them."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kind = self.instance.kind
+        rows = sorted(_rows(self), key=lambda row: row["position"])
+        if kind not in KINDS_WITH_CHOICES:
+            if rows:
+                raise ValidationError(
+                    f"A {Question.Kind(kind).label.lower()} question takes no choices; "
+                    "delete them.",
+                    code="no_choices",
+                )
+            return
+        key = grading_key_for(
+            kind,
+            choices=[
+                (n, r["text"], r["is_correct"], r.get("match", "")) for n, r in enumerate(rows)
+            ],
+            accepted=[],
+            numeric_answer=None,
+            numeric_tolerance=None,
+        )
+        problems = grading.key_problems(kind, key)
+        if problems:
+            raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="key")
+
+
+class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = _rows(self)
+        if self.instance.kind == grading.SHORT_TEXT:
+            if not rows:
+                raise ValidationError(
+                    "A short-text question needs at least one accepted answer.",
+                    code="no_accepted_answer",
+                )
+        elif rows:
+            raise ValidationError(
+                "Only short-text questions take accepted answers; delete them.",
+                code="accepted_answers_unused",
+            )
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceFormSet
+    extra = 0
+    fields = ["position", "text", "is_correct", "match"]
+
+
+class AcceptedAnswerInline(admin.TabularInline):
+    model = AcceptedAnswer
+    formset = AcceptedAnswerFormSet
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "source", "question_count"]
+    search_fields = ["title", "slug", "text"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, article: Article) -> int:
+        return article.question_count
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["key", "short_prompt", "kind", "topic", "article"]
+    list_filter = ["article", "quizzes", "kind", "topic"]
+    search_fields = ["prompt", "key", "excerpt", "explanation"]
+    list_select_related = ["article"]
+    readonly_fields = ["preview"]
+    inlines = [ChoiceInline, AcceptedAnswerInline]
+    fieldsets = [
+        (None, {"fields": ["article", "key", "kind", "topic", "prompt"]}),
+        ("Answer", {"fields": ["numeric_answer", "numeric_tolerance", "explanation"]}),
+        ("Source", {"fields": ["excerpt"]}),
+        ("Preview", {"fields": ["preview"]}),
+    ]
+
+    @admin.display(description="prompt", ordering="prompt")
+    def short_prompt(self, question: Question) -> str:
+        return str(question)
+
+    @admin.display(description="as a student sees it")
+    def preview(self, question: Question) -> str:
+        if question.pk is None:
+            return "Save the question to preview it."
+        url = reverse("admin:quiz_question_preview", args=[question.pk])
+        return format_html('<a href="{}">Preview this question</a>', url)
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="quiz_question_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(
+            Question.objects.select_related("article").prefetch_related(
+                "choices", "accepted_answers"
+            ),
+            pk=object_id,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "question": question,
+            "display": question_display(question, seed=question.pk),
+            "answer": grading.describe(question.kind, question.grading_key()),
+            "opts": self.model._meta,
+            "title": f"Preview: {question.key}",
+        }
+        return TemplateResponse(request, "quiz/question_preview.html", context)
+
+
+class QuizQuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        pool = len(_rows(self))
+        draw = self.instance.draw_count
+        if draw is not None and draw > pool:
+            raise ValidationError(
+                f"The quiz draws {draw} questions but has only {pool}; add questions or "
+                "draw fewer.",
+                code="draw_exceeds_pool",
+            )
+
+
+class QuizQuestionInline(admin.TabularInline):
+    model = QuizQuestion
+    formset = QuizQuestionFormSet
+    extra = 0
+    autocomplete_fields = ["question"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "article",
+        "is_published",
+        "question_count",
+        "draw_count",
+        "feedback",
+        "max_attempts",
+        "time_limit_minutes",
+    ]
+    list_filter = ["article", "is_published", "feedback"]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuizQuestionInline]
+    fieldsets = [
+        (None, {"fields": ["article", "title", "slug", "description", "is_published"]}),
+        ("Questions", {"fields": ["draw_count", "shuffle_questions", "shuffle_choices"]}),
+        ("Rules", {"fields": ["pass_mark", "max_attempts", "time_limit_minutes", "feedback"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
+        return super().get_queryset(request).annotate(question_count=Count("quiz_questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, quiz: Quiz) -> int:
+        return quiz.question_count

@@ -1,0 +1,365 @@
+"""Question banks built from articles, and the quizzes drawn from them.
+
+Everything a bank file carries has a natural key, so a bank loads into any database without
+primary-key clashes: an article by slug, a question by (article, key), a choice by
+(question, position), an accepted answer by (question, text), a quiz by slug and a quiz's
+question by (quiz, question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from quiz import grading
+
+
+class ArticleManager(models.Manager["Article"]):
+    def get_by_natural_key(self, slug: str) -> Article:
+        return self.get(slug=slug)
+
+
+class Article(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where and when it was published."
+    )
+    text = models.TextField(help_text="The full text; every question quotes it verbatim.")
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class QuestionManager(models.Manager["Question"]):
+    def get_by_natural_key(self, key: str, article_slug: str) -> Question:
+        return self.get(key=key, article__slug=article_slug)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = grading.SINGLE, "Single choice"
+        MULTIPLE = grading.MULTIPLE, "Multiple response"
+        TRUE_FALSE = grading.TRUE_FALSE, "True or false"
+        SHORT_TEXT = grading.SHORT_TEXT, "Short text answer"
+        NUMERIC = grading.NUMERIC, "Numeric"
+        ORDERING = grading.ORDERING, "Ordering"
+        MATCHING = grading.MATCHING, "Matching"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(
+        max_length=100, help_text="A short stable name, unique within the article's bank."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    prompt = models.TextField()
+    explanation = models.TextField(help_text="Why the answer is right, in our own words.")
+    excerpt = models.TextField(
+        help_text="The sentence the question comes from, copied verbatim from the article."
+    )
+    topic = models.CharField(max_length=60, help_text="Groups questions for progress by topic.")
+    numeric_answer = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, help_text="Numeric questions only."
+    )
+    numeric_tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Numeric questions only: answers within this distance count as right.",
+    )
+
+    objects = QuestionManager()
+
+    class Meta:
+        ordering = ["article", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="question_key_unique"),
+            models.UniqueConstraint(fields=["article", "prompt"], name="question_prompt_unique"),
+            models.CheckConstraint(condition=Q(kind__in=grading.KINDS), name="question_kind_known"),
+            models.CheckConstraint(
+                condition=~Q(key="") & ~Q(prompt="") & ~Q(explanation="") & ~Q(excerpt=""),
+                name="question_texts_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=grading.NUMERIC) | Q(numeric_answer__isnull=False),
+                name="question_numeric_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=Q(numeric_tolerance__gte=0), name="question_tolerance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt if len(self.prompt) <= 80 else self.prompt[:79] + "…"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.key, *self.article.natural_key())
+
+    natural_key.dependencies = ["quiz.article"]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.article_id is not None and self.excerpt and self.excerpt not in self.article.text:
+            errors["excerpt"] = ValidationError(
+                "This excerpt does not appear word for word in the article's text.",
+                code="excerpt_not_in_article",
+            )
+        if self.kind == self.Kind.NUMERIC and self.numeric_answer is None:
+            errors["numeric_answer"] = ValidationError(
+                "A numeric question needs its answer.", code="numeric_answer_missing"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def grading_key(self) -> grading.Key:
+        """The plain data grading needs; reads choices/accepted answers (prefetch them)."""
+        return grading_key_for(
+            self.kind,
+            choices=[(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()],
+            accepted=[a.text for a in self.accepted_answers.all()],
+            numeric_answer=self.numeric_answer,
+            numeric_tolerance=self.numeric_tolerance,
+        )
+
+
+def grading_key_for(
+    kind: str,
+    *,
+    choices: Sequence[tuple[int, str, bool, str]],
+    accepted: Sequence[str],
+    numeric_answer: Decimal | None,
+    numeric_tolerance: Decimal | None,
+) -> grading.Key:
+    """Build a question's grading key from its parts, saved or still in a form.
+
+    `choices` are (id, text, is_correct, match) in position order.
+    """
+    if kind in grading.CHOICE_KINDS:
+        return grading.ChoiceKey(
+            options=tuple((i, text) for i, text, _, _ in choices),
+            correct=frozenset(i for i, _, correct, _ in choices if correct),
+        )
+    if kind == grading.SHORT_TEXT:
+        return grading.TextKey(accepted=tuple(accepted))
+    if kind == grading.NUMERIC:
+        return grading.NumericKey(value=numeric_answer, tolerance=numeric_tolerance)
+    if kind == grading.ORDERING:
+        return grading.OrderKey(items=tuple((i, text) for i, text, _, _ in choices))
+    if kind == grading.MATCHING:
+        return grading.MatchKey(pairs=tuple((i, text, match) for i, text, _, match in choices))
+    raise ValueError(f"unknown question kind {kind!r}")
+
+
+class ChoiceManager(models.Manager["Choice"]):
+    def get_by_natural_key(self, position: int, question_key: str, article_slug: str) -> Choice:
+        return self.get(
+            position=position, question__key=question_key, question__article__slug=article_slug
+        )
+
+
+class Choice(models.Model):
+    """An option of a choice question, an event of an ordering question, or a matching pair.
+
+    For ordering questions `position` is the event's place in the right order; for matching
+    questions `text` is the item and `match` what it goes with.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+    match = models.CharField(max_length=300, blank=True, help_text="Matching questions only.")
+
+    objects = ChoiceManager()
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="choice_position_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="choice_position_positive"),
+            models.CheckConstraint(condition=~Q(text=""), name="choice_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def natural_key(self) -> tuple[int, str, str]:
+        return (self.position, *self.question.natural_key())
+
+    natural_key.dependencies = ["quiz.question"]
+
+
+class AcceptedAnswerManager(models.Manager["AcceptedAnswer"]):
+    def get_by_natural_key(self, text: str, question_key: str, article_slug: str) -> AcceptedAnswer:
+        return self.get(text=text, question__key=question_key, question__article__slug=article_slug)
+
+
+class AcceptedAnswer(models.Model):
+    """One answer a short-text question accepts; comparison is normalised (see grading)."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="accepted_answers"
+    )
+    text = models.CharField(max_length=200)
+
+    objects = AcceptedAnswerManager()
+
+    class Meta:
+        ordering = ["question", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "text"], name="accepted_answer_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="accepted_answer_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.text, *self.question.natural_key())
+
+    natural_key.dependencies = ["quiz.question"]
+
+
+class QuizManager(models.Manager["Quiz"]):
+    def get_by_natural_key(self, slug: str) -> Quiz:
+        return self.get(slug=slug)
+
+
+class Quiz(models.Model):
+    class Feedback(models.TextChoices):
+        IMMEDIATE = "immediate", "After each question"
+        AT_END = "at_end", "Only at the end"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="quizzes")
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_published = models.BooleanField(default=True, help_text="Students see published quizzes.")
+    pass_mark = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Percentage needed to pass.",
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Leave empty for unlimited attempts.",
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty for none."
+    )
+    draw_count = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Draw this many of the quiz's questions at random for each attempt; "
+        "leave empty to ask all of them.",
+    )
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_choices = models.BooleanField(default=False)
+    feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    questions = models.ManyToManyField(Question, through="QuizQuestion", related_name="quizzes")
+
+    objects = QuizManager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_percent"),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="quiz_max_attempts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(draw_count__isnull=True) | Q(draw_count__gte=1),
+                name="quiz_draw_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(feedback__in=["immediate", "at_end"]), name="quiz_feedback_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:quiz", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["quiz.article"]
+
+
+class QuizQuestionManager(models.Manager["QuizQuestion"]):
+    def get_by_natural_key(
+        self, quiz_slug: str, question_key: str, article_slug: str
+    ) -> QuizQuestion:
+        return self.get(
+            quiz__slug=quiz_slug,
+            question__key=question_key,
+            question__article__slug=article_slug,
+        )
+
+
+class QuizQuestion(models.Model):
+    """A question of a quiz, at its place in the quiz's set order."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="quiz_questions")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    objects = QuizQuestionManager()
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="quiz_question_unique"),
+            models.UniqueConstraint(fields=["quiz", "position"], name="quiz_position_unique"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="quiz_question_position_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.question}"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (*self.quiz.natural_key(), *self.question.natural_key())
+
+    natural_key.dependencies = ["quiz.quiz", "quiz.question"]
+
+    def clean(self) -> None:
+        if (
+            self.quiz_id is not None
+            and self.question_id is not None
+            and self.question.article_id != self.quiz.article_id
+        ):
+            raise ValidationError(
+                {"question": "This question belongs to another article's bank than the quiz."},
+                code="question_from_other_bank",
+            )

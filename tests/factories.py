@@ -1,0 +1,159 @@
+"""Factories for every model; tests build their data here, never by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from quiz import grading
+from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from quiz.roles import instructor_group_sync
+
+ARTICLE_TEXT = (
+    "Sergei Shoigu agreed to a plan by General Sergei Surovikin to withdraw from the city. "
+    "Russia captured Kherson back in March. "
+    "The 45-year-old was a driving force in organising the referendum. "
+    "Kyiv’s men then made a breakthrough to the north of Kherson in October."
+)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"student{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("pass")
+
+    class Params:
+        instructor = factory.Trait(is_staff=True)
+
+    @factory.post_generation
+    def join_instructors(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and self.is_staff and not self.is_superuser:
+            self.groups.add(instructor_group_sync())
+
+
+class ArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = Article
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    title = factory.Sequence(lambda n: f"Article {n}")
+    source = "News report"
+    text = ARTICLE_TEXT
+
+
+class QuestionFactory(DjangoModelFactory):
+    """A question of any kind; `choices=[...]` or the kind's traits give it a key."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    kind = grading.SINGLE
+    prompt = factory.Sequence(lambda n: f"Who agreed to the plan? ({n})")
+    explanation = "The article says the defence minister agreed to the general’s plan."
+    excerpt = "Russia captured Kherson back in March."
+    topic = "The announcement"
+
+    class Params:
+        numeric = factory.Trait(
+            kind=grading.NUMERIC, numeric_answer=Decimal(45), numeric_tolerance=Decimal(0)
+        )
+
+    @factory.post_generation
+    def choices(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        """`choices=[("Shoigu", True), ("Putin", False)]`, or match pairs for matching."""
+        if not create:
+            return
+        if extracted is None:
+            extracted = DEFAULT_CHOICES.get(self.kind, [])
+        for position, (text, flag) in enumerate(extracted, 1):
+            ChoiceFactory(
+                question=self,
+                position=position,
+                text=text,
+                is_correct=flag is True,
+                match=flag if isinstance(flag, str) else "",
+            )
+
+    @factory.post_generation
+    def accepted(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        if extracted is None and self.kind == grading.SHORT_TEXT:
+            extracted = ["Dnipro", "Dnipro River"]
+        for text in extracted or []:
+            AcceptedAnswerFactory(question=self, text=text)
+
+
+DEFAULT_CHOICES = {
+    grading.SINGLE: [
+        ("Sergei Shoigu", True),
+        ("Vladimir Putin", False),
+        ("Kirill Stremousov", False),
+    ],
+    grading.MULTIPLE: [("Kherson", True), ("Crimea", True), ("Kharkiv", False)],
+    grading.TRUE_FALSE: [("True", True), ("False", False)],
+    grading.ORDERING: [("March", None), ("October", None), ("November", None)],
+    grading.MATCHING: [
+        ("Sergei Shoigu", "Defence minister"),
+        ("Sergei Surovikin", "Top commander in Ukraine"),
+        ("Kirill Stremousov", "Deputy leader in the region"),
+    ],
+}
+
+
+class ChoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory, choices=[])
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Choice {n}")
+    is_correct = False
+
+
+class AcceptedAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = AcceptedAnswer
+
+    question = factory.SubFactory(QuestionFactory, kind=grading.SHORT_TEXT, accepted=[])
+    text = factory.Sequence(lambda n: f"Answer {n}")
+
+
+class QuizFactory(DjangoModelFactory):
+    """A quiz; `questions=[...]` puts those questions in it, in that order."""
+
+    class Meta:
+        model = Quiz
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    slug = factory.Sequence(lambda n: f"quiz-{n}")
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    description = "A quiz on the article."
+
+    @factory.post_generation
+    def questions(self, create: bool, extracted: list[Question] | None, **kwargs: object) -> None:
+        if create:
+            for position, question in enumerate(extracted or [], 1):
+                QuizQuestionFactory(quiz=self, question=question, position=position)
+
+
+class QuizQuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = QuizQuestion
+
+    quiz = factory.SubFactory(QuizFactory)
+    question = factory.SubFactory(QuestionFactory, article=factory.SelfAttribute("..quiz.article"))
+    position = factory.Sequence(lambda n: n + 1)

@@ -1,0 +1,198 @@
+"""The admin as instructors use it, and as students cannot."""
+
+import pytest
+from django.urls import reverse
+
+from quiz import grading
+from quiz.models import Choice, Question
+from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:quiz_question_add")
+
+
+def question_form(article, *, kind=grading.SINGLE, choices=(), accepted=(), **fields) -> dict:
+    """The POST the admin's add-question page sends, with its two inline formsets."""
+    data = {
+        "article": article.pk,
+        "key": "who-agreed",
+        "kind": kind,
+        "topic": "The announcement",
+        "prompt": "Who agreed to the general’s plan?",
+        "numeric_answer": "",
+        "numeric_tolerance": "0",
+        "explanation": "The defence minister agreed to it on state TV.",
+        "excerpt": "Russia captured Kherson back in March.",
+        "choices-TOTAL_FORMS": str(len(choices)),
+        "choices-INITIAL_FORMS": "0",
+        "accepted_answers-TOTAL_FORMS": str(len(accepted)),
+        "accepted_answers-INITIAL_FORMS": "0",
+        **fields,
+    }
+    for n, (text, correct) in enumerate(choices):
+        data[f"choices-{n}-position"] = str(n + 1)
+        data[f"choices-{n}-text"] = text
+        if correct:
+            data[f"choices-{n}-is_correct"] = "on"
+    for n, text in enumerate(accepted):
+        data[f"accepted_answers-{n}-text"] = text
+    return data
+
+
+def test_instructor_adds_a_question_with_its_choices(instructor_client):
+    article = ArticleFactory()
+    response = instructor_client.post(
+        ADD_URL,
+        question_form(article, choices=[("Sergei Shoigu", True), ("Vladimir Putin", False)]),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    question = Question.objects.get(key="who-agreed")
+    assert list(question.choices.values_list("text", "is_correct")) == [
+        ("Sergei Shoigu", True),
+        ("Vladimir Putin", False),
+    ]
+
+
+def test_single_choice_question_without_a_correct_choice_is_refused(instructor_client):
+    response = instructor_client.post(
+        ADD_URL,
+        question_form(ArticleFactory(), choices=[("Sergei Shoigu", False), ("Putin", False)]),
+    )
+    assert response.status_code == 200
+    assert "A single-choice question needs exactly one correct choice; it has 0." in (
+        response.content.decode()
+    )
+    assert not Question.objects.exists()
+
+
+def test_single_choice_question_with_two_correct_choices_is_refused(instructor_client):
+    response = instructor_client.post(
+        ADD_URL, question_form(ArticleFactory(), choices=[("Shoigu", True), ("Putin", True)])
+    )
+    assert "needs exactly one correct choice; it has 2." in response.content.decode()
+    assert not Choice.objects.exists()
+
+
+def test_excerpt_not_in_the_article_is_refused_on_its_field(instructor_client):
+    response = instructor_client.post(
+        ADD_URL,
+        question_form(
+            ArticleFactory(),
+            choices=[("Shoigu", True), ("Putin", False)],
+            excerpt="Russia captured Kherson in May.",
+        ),
+    )
+    form = response.context["adminform"].form
+    assert form.errors["excerpt"] == [
+        "This excerpt does not appear word for word in the article's text."
+    ]
+    assert not Question.objects.exists()
+
+
+def test_short_text_question_needs_an_accepted_answer(instructor_client):
+    response = instructor_client.post(
+        ADD_URL, question_form(ArticleFactory(), kind=grading.SHORT_TEXT)
+    )
+    assert "A short-text question needs at least one accepted answer." in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_short_text_question_saves_with_accepted_answers(instructor_client):
+    response = instructor_client.post(
+        ADD_URL, question_form(ArticleFactory(), kind=grading.SHORT_TEXT, accepted=["Dnipro"])
+    )
+    assert response.status_code == 302
+    assert list(Question.objects.get().accepted_answers.values_list("text", flat=True)) == [
+        "Dnipro"
+    ]
+
+
+def test_numeric_question_needs_its_answer(instructor_client):
+    response = instructor_client.post(
+        ADD_URL, question_form(ArticleFactory(), kind=grading.NUMERIC)
+    )
+    assert response.context["adminform"].form.errors["numeric_answer"] == [
+        "A numeric question needs its answer."
+    ]
+
+
+def test_question_list_filters_and_searches(instructor_client):
+    article = ArticleFactory(title="Kherson")
+    QuestionFactory(article=article, prompt="Who recommended the withdrawal?")
+    QuestionFactory(article=article, prompt="Which river?", kind=grading.SHORT_TEXT)
+    url = reverse("admin:quiz_question_changelist")
+    response = instructor_client.get(url, {"q": "recommended"})
+    assert response.context["cl"].result_count == 1
+    response = instructor_client.get(url, {"kind__exact": grading.SHORT_TEXT})
+    assert [q.prompt for q in response.context["cl"].result_list] == ["Which river?"]
+    response = instructor_client.get(url, {"article__id__exact": article.pk})
+    assert response.context["cl"].result_count == 2
+
+
+def test_question_preview_shows_the_students_widget_and_the_answer(instructor_client):
+    question = QuestionFactory(
+        kind=grading.MATCHING,
+        choices=[("Sergei Shoigu", "Defence minister"), ("Sergei Surovikin", "Top commander")],
+    )
+    response = instructor_client.get(reverse("admin:quiz_question_preview", args=[question.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<option>Defence minister</option>" in html
+    assert "Sergei Shoigu → Defence minister" in html
+    assert question.excerpt in html
+
+
+def test_instructor_edits_quizzes(instructor_client):
+    quiz = QuizFactory()
+    response = instructor_client.get(reverse("admin:quiz_quiz_change", args=[quiz.pk]))
+    assert response.status_code == 200
+
+
+def test_quiz_drawing_more_questions_than_it_has_is_refused(instructor_client):
+    article = ArticleFactory()
+    response = instructor_client.post(
+        reverse("admin:quiz_quiz_add"),
+        {
+            "article": article.pk,
+            "title": "Ten",
+            "slug": "ten",
+            "pass_mark": "50",
+            "draw_count": "10",
+            "feedback": "immediate",
+            "is_published": "on",
+            "quiz_questions-TOTAL_FORMS": "1",
+            "quiz_questions-INITIAL_FORMS": "0",
+            "quiz_questions-0-question": QuestionFactory(article=article).pk,
+            "quiz_questions-0-position": "1",
+        },
+    )
+    assert "The quiz draws 10 questions but has only 1" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"]
+)
+def test_instructor_cannot_touch_users_or_permissions(instructor_client, url_name):
+    assert instructor_client.get(reverse(url_name)).status_code == 403
+
+
+def test_instructor_is_not_a_superuser(instructor):
+    assert instructor.is_staff
+    assert not instructor.is_superuser
+    assert instructor.has_perm("quiz.change_question")
+    assert not instructor.has_perm("auth.change_user")
+
+
+@pytest.mark.parametrize("url_name", ["admin:index", "admin:quiz_question_changelist"])
+def test_student_cannot_reach_the_admin(student_client, url_name):
+    response = student_client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_student_cannot_open_a_question_preview(student_client):
+    question = QuestionFactory()
+    response = student_client.get(reverse("admin:quiz_question_preview", args=[question.pk]))
+    assert response.status_code == 302
+    assert question.prompt not in response.content.decode()

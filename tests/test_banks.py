@@ -1,0 +1,233 @@
+"""Loading banks: all or nothing, natural keys, every object validated, problems named."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core import serializers
+from django.core.management import CommandError, call_command
+
+from quiz import grading
+from quiz.banks import BankError, bank_load, bank_problems
+from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BANK_MODELS = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in BANK_MODELS}
+
+
+@pytest.fixture
+def bank(tmp_path) -> list[dict]:
+    """A bank of every question type made by the factories, dumped as a file would hold it,
+    then removed from the database."""
+    article = ArticleFactory(slug="kherson")
+    questions = [
+        QuestionFactory(article=article, kind=kind, key=kind)
+        for kind in grading.KINDS
+        if kind != grading.NUMERIC
+    ]
+    questions.append(QuestionFactory(article=article, numeric=True, key="numeric"))
+    QuizFactory(article=article, slug="all", questions=questions)
+    objects = [
+        *Article.objects.all(),
+        *Question.objects.all(),
+        *Choice.objects.all(),
+        *AcceptedAnswer.objects.all(),
+        *Quiz.objects.all(),
+        *QuizQuestion.objects.all(),
+    ]
+    data = json.loads(
+        serializers.serialize(
+            "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+    )
+    Quiz.objects.all().delete()  # quizzes protect their article and questions
+    Article.objects.all().delete()
+    assert sum(counts().values()) == 0
+    return data
+
+
+def write(tmp_path: Path, data: list[dict], name: str = "bank.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def find(data: list[dict], model: str, **fields) -> dict:
+    return next(
+        entry
+        for entry in data
+        if entry["model"] == model and all(entry["fields"].get(k) == v for k, v in fields.items())
+    )
+
+
+def load_error(tmp_path, data) -> str:
+    before = counts()
+    with pytest.raises(BankError) as excinfo:
+        bank_load(paths=[write(tmp_path, data)])
+    assert counts() == before, "a failed load must keep nothing"
+    return str(excinfo.value)
+
+
+def test_a_bank_loads_with_every_object(tmp_path, bank):
+    result = bank_load(paths=[write(tmp_path, bank)])
+    assert counts() == {
+        "Article": 1,
+        "Question": 7,
+        "Choice": 14,
+        "AcceptedAnswer": 2,
+        "Quiz": 1,
+        "QuizQuestion": 7,
+    }
+    assert result.created["quiz.question"] == 7
+    assert result.articles == {"kherson"}
+
+
+def test_loading_the_same_bank_twice_changes_nothing(tmp_path, bank):
+    path = write(tmp_path, bank)
+    bank_load(paths=[path])
+    ids = {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in BANK_MODELS
+    }
+    result = bank_load(paths=[path])
+    assert sum(result.created.values()) == sum(result.updated.values()) == 0
+    assert sum(result.unchanged.values()) == len(bank)
+    assert ids == {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in BANK_MODELS
+    }
+
+
+def test_loading_an_edited_bank_updates_in_place(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    question = Question.objects.get(key="single")
+    find(bank, "quiz.question", key="single")["fields"]["explanation"] = "Said better."
+    result = bank_load(paths=[write(tmp_path, bank)])
+    assert result.updated["quiz.question"] == 1
+    question.refresh_from_db()
+    assert question.explanation == "Said better."
+    assert Question.objects.count() == 7
+
+
+def test_a_bad_object_at_the_end_keeps_nothing_and_is_named(tmp_path, bank):
+    find(bank, "quiz.question", key="numeric")["fields"]["excerpt"] = "Kherson fell in May."
+    message = load_error(tmp_path, bank)
+    assert "(quiz.question kherson 'numeric')" in message
+    assert "excerpt: This excerpt does not appear word for word in the article's text." in message
+
+
+def test_a_dangling_reference_is_named(tmp_path, bank):
+    find(bank, "quiz.choice", text="Crimea")["fields"]["question"] = ["no-such", "kherson"]
+    message = load_error(tmp_path, bank)
+    assert (
+        "question: no question kherson/no-such in the database or earlier in the files" in message
+    )
+
+
+def test_an_unknown_question_type_is_refused(tmp_path, bank):
+    find(bank, "quiz.question", key="single")["fields"]["kind"] = "essay"
+    message = load_error(tmp_path, bank)
+    assert "kind: Value 'essay' is not a valid choice." in message
+
+
+def test_a_single_choice_question_with_two_correct_choices_is_refused(tmp_path, bank):
+    find(bank, "quiz.choice", text="Vladimir Putin")["fields"]["is_correct"] = True
+    message = load_error(tmp_path, bank)
+    assert (
+        "question kherson/single: a single-choice question needs exactly one correct "
+        "choice; it has 2"
+    ) in message
+
+
+def test_a_primary_key_in_the_file_is_refused(tmp_path, bank):
+    existing = ArticleFactory(slug="someone-elses")
+    bank[0]["pk"] = existing.pk
+    message = load_error(tmp_path, bank)
+    assert 'carries a primary key ("pk")' in message
+    assert Article.objects.get(pk=existing.pk).slug == "someone-elses"
+
+
+def test_a_bank_cannot_create_users(tmp_path, bank):
+    bank.append(
+        {
+            "model": "auth.user",
+            "fields": {"username": "mallory", "is_superuser": True, "password": "x"},
+        }
+    )
+    message = load_error(tmp_path, bank)
+    assert "auth.user cannot be loaded from a bank" in message
+
+
+def test_an_unknown_field_is_named(tmp_path, bank):
+    bank[0]["fields"]["colour"] = "red"
+    assert "quiz.article has no field 'colour'" in load_error(tmp_path, bank)
+
+
+def test_a_quiz_drawing_more_than_its_pool_is_refused(tmp_path, bank):
+    find(bank, "quiz.quiz", slug="all")["fields"]["draw_count"] = 50
+    assert "quiz all: it draws 50 questions from a pool of 7" in load_error(tmp_path, bank)
+
+
+def test_a_file_that_is_not_json_is_named(tmp_path):
+    path = tmp_path / "bank.json"
+    path.write_text("[{", encoding="utf-8")
+    with pytest.raises(BankError) as excinfo:
+        bank_load(paths=[path])
+    assert f"{path}: is not valid JSON" in str(excinfo.value)
+
+
+def test_load_bank_command_reports_problems_and_loads_nothing(tmp_path, bank):
+    find(bank, "quiz.question", key="single")["fields"]["kind"] = "essay"
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        call_command("load_bank", write(tmp_path, bank), stderr=err)
+    assert "kind: Value 'essay' is not a valid choice." in err.getvalue()
+    assert sum(counts().values()) == 0
+
+
+def test_load_bank_command_says_what_it_did(tmp_path, bank):
+    out = StringIO()
+    call_command("load_bank", write(tmp_path, bank), stdout=out)
+    assert "quiz.question: 7 created, 0 updated, 0 unchanged" in out.getvalue()
+
+
+def test_validate_bank_catches_a_fabricated_excerpt_in_a_file(tmp_path, bank):
+    find(bank, "quiz.question", key="single")["fields"]["excerpt"] = "Putin resigned."
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("validate_bank", write(tmp_path, bank), stderr=err)
+    assert (
+        "(quiz.question kherson 'single'): excerpt: This excerpt does not appear" in err.getvalue()
+    )
+    assert sum(counts().values()) == 0, "validating a file never keeps it"
+
+
+def test_validate_bank_passes_a_good_file_without_loading_it(tmp_path, bank):
+    out = StringIO()
+    call_command("validate_bank", write(tmp_path, bank), stdout=out)
+    assert "No problems found." in out.getvalue()
+    assert sum(counts().values()) == 0
+
+
+def test_validate_bank_checks_the_database(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    # An edit that skipped validation, as raw SQL or loaddata would make.
+    Question.objects.filter(key="short_text").update(excerpt="Invented.")
+    Choice.objects.filter(question__key="true_false").update(is_correct=False)
+    err = StringIO()
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("validate_bank", "--article", "kherson", stderr=err)
+    assert "question kherson/short_text: its excerpt does not appear" in err.getvalue()
+    assert (
+        "question kherson/true_false: a true-or-false question needs exactly one" in err.getvalue()
+    )
+
+
+def test_bank_problems_finds_nothing_in_a_good_bank(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    assert bank_problems() == []

@@ -1,0 +1,59 @@
+"""The pages that answer before the student's quiz exists: login and the list of quizzes."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_answers(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    assert b"<h1>Log in</h1>" in response.content
+
+
+def test_student_logs_in_and_lands_on_their_quizzes(client, student):
+    response = client.post(reverse("login"), {"username": "alice", "password": "pass"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("quiz:home")
+    assert b"Signed in as <strong>alice</strong>" in response.content
+
+
+def test_wrong_password_is_refused_with_a_message(client, student):
+    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+
+
+def test_home_needs_a_login(client):
+    response = client.get(reverse("quiz:home"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/"
+
+
+def test_home_lists_published_quizzes_only(student_client):
+    QuizFactory(title="Kherson in full")
+    QuizFactory(title="Draft quiz", is_published=False)
+    response = student_client.get(reverse("quiz:home"))
+    assert b"Kherson in full" in response.content
+    assert b"Draft quiz" not in response.content
+
+
+def test_unpublished_quiz_is_not_found(student_client):
+    quiz = QuizFactory(is_published=False)
+    assert student_client.get(quiz.get_absolute_url()).status_code == 404
+
+
+def test_logout_is_a_post(student_client):
+    assert student_client.get(reverse("logout")).status_code == 405
+    response = student_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert student_client.get(reverse("quiz:home")).status_code == 302
+
+
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get(reverse("login")).headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe" not in policy
