@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -193,7 +193,8 @@ def grade_multiple(key: ChoiceKey, submission: Any) -> Grade:
     return Grade(
         score,
         False,
-        f"Partly right: you picked {hits} of the {len(key.correct)} right answers"
+        f"{'Partly right' if score else 'Not quite'}: you picked {hits} of the "
+        f"{len(key.correct)} right answers"
         f"{f' and {misses} wrong one' + ('s' if misses > 1 else '') if misses else ''}. "
         f"The right answers are {right}.",
     )
@@ -376,3 +377,12 @@ __all__ = [
     "normalise_text",
     "parse_number",
 ]
+
+
+def submission_from_form(kind: str, answers: Sequence[str], matches: Mapping[str, str]) -> Any:
+    """Shape what a form sent (its `answer` values and `match-<id>` selects) for `kind`."""
+    if kind in (MULTIPLE, ORDERING):
+        return list(answers)
+    if kind == MATCHING:
+        return dict(matches)
+    return answers[0] if answers else ""
