@@ -1,0 +1,152 @@
+"""The first bank, fixtures/kherson-withdrawal.json, as instructors load it and students meet it."""
+
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from quiz import grading
+from quiz.banks import bank_load, bank_problems
+from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+BANK = FIXTURES / "kherson-withdrawal.json"
+SOURCE = Path(settings.BASE_DIR).parent / "shared" / "article" / "kherson-withdrawal.txt"
+MODELS = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def loaded(db):
+    bank_load(paths=[BANK])
+    return Article.objects.get(slug="kherson-withdrawal")
+
+
+def questions(article):
+    return list(article.questions.prefetch_related("choices", "accepted_answers"))
+
+
+def right_submission(question: Question):
+    """The answer a student who read the article carefully would give."""
+    key = question.grading_key()
+    match question.kind:
+        case grading.SINGLE | grading.TRUE_FALSE:
+            return next(iter(key.correct))
+        case grading.MULTIPLE:
+            return list(key.correct)
+        case grading.SHORT_TEXT:
+            return key.accepted[0]
+        case grading.NUMERIC:
+            return str(key.value)
+        case grading.ORDERING:
+            return [i for i, _ in key.items]
+        case grading.MATCHING:
+            return {i: match for i, _, match in key.pairs}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_fixture_loads_with_loaddata_into_an_empty_database_twice():
+    files = sorted(FIXTURES.glob("*.json"))
+    assert BANK in files
+    call_command("loaddata", *files, stdout=StringIO())
+    first = counts()
+    call_command("loaddata", *files, stdout=StringIO())
+    assert counts() == first
+    assert first["Question"] >= 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bank_loads_twice_with_load_bank_and_changes_nothing():
+    bank_load(paths=[BANK])
+    first = counts()
+    result = bank_load(paths=[BANK])
+    assert counts() == first
+    assert sum(result.created.values()) == 0
+    assert sum(result.updated.values()) == 0
+
+
+def test_the_bank_has_no_problems(loaded):
+    assert bank_problems() == []
+
+
+def test_the_stored_article_is_the_article_verbatim(loaded):
+    if not SOURCE.exists():
+        pytest.skip(f"{SOURCE} is not beside this checkout")
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ">"  # a quoting artefact in the source file, not part of the article
+    assert loaded.text == "\n".join(lines[1:]).strip()
+
+
+def test_every_excerpt_is_quoted_from_one_line_of_the_article(loaded):
+    lines = loaded.text.splitlines()
+    for question in questions(loaded):
+        assert any(question.excerpt in line for line in lines), question.key
+        assert question.excerpt[0].isupper() or question.excerpt[0] in "‘'“", question.key
+
+
+def test_every_line_of_the_article_is_quoted_by_a_question(loaded):
+    excerpts = [q.excerpt for q in questions(loaded)]
+    unquoted = [
+        line
+        for line in loaded.text.splitlines()
+        if line.strip() and not any(e in line for e in excerpts)
+    ]
+    assert unquoted == []
+
+
+def test_our_own_words_spell_kherson_right(loaded):
+    ours = []
+    for question in questions(loaded):
+        ours += [question.prompt, question.explanation, question.topic]
+        ours += [c.text for c in question.choices.all()] + [c.match for c in question.choices.all()]
+        ours += [a.text for a in question.accepted_answers.all()]
+    for quiz in loaded.quizzes.all():
+        ours += [quiz.title, quiz.description]
+    ours += [loaded.title, loaded.source]
+    assert [text for text in ours if "Kerson" in text] == []
+    assert "Kerson" in loaded.text  # the article's own typo stays in the quotes
+
+
+def test_every_question_type_is_used(loaded):
+    kinds = Counter(q.kind for q in questions(loaded))
+    assert set(kinds) == set(grading.KINDS)
+
+
+def test_every_question_is_right_when_answered_as_the_article_says(loaded):
+    for question in questions(loaded):
+        grade = grading.grade(question.kind, question.grading_key(), right_submission(question))
+        assert grade.is_correct, question.key
+        assert grade.score == 1
+
+
+def test_every_choice_question_has_a_wrong_option(loaded):
+    for question in questions(loaded):
+        if question.kind in grading.CHOICE_KINDS:
+            assert any(not c.is_correct for c in question.choices.all()), question.key
+
+
+def test_explanations_are_our_own_words_not_the_quote(loaded):
+    for question in questions(loaded):
+        assert question.explanation.strip() != question.excerpt.strip(), question.key
+        assert question.excerpt not in question.explanation, question.key
+
+
+def test_quizzes_show_the_settings_off(loaded):
+    full = Quiz.objects.get(slug="kherson-withdrawal-full")
+    assert full.quiz_questions.count() == loaded.questions.count()
+    assert full.feedback == Quiz.Feedback.IMMEDIATE
+    assert full.draw_count is None
+    assert not full.shuffle_questions
+    ten = Quiz.objects.get(slug="kherson-withdrawal-ten")
+    assert ten.draw_count == 10
+    assert ten.time_limit_minutes
+    assert ten.feedback == Quiz.Feedback.AT_END
+    for quiz in Quiz.objects.all():
+        positions = list(quiz.quiz_questions.values_list("position", flat=True))
+        assert positions == list(range(1, len(positions) + 1)), quiz.slug
