@@ -113,7 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "short_prompt", "kind", "topic", "article"]
+    list_display = ["key", "short_prompt", "kind", "topic"]
     list_filter = ["article", "quizzes", "kind", "topic"]
     search_fields = ["prompt", "key", "excerpt", "explanation"]
     list_select_related = ["article"]

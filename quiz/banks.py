@@ -65,8 +65,8 @@ class LoadResult:
 
     def summary(self) -> str:
         models_seen = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return "; ".join(
-            f"{label}: {self.created[label]} created, {self.updated[label]} updated, "
+        return "\n".join(
+            f"  {label}: {self.created[label]} created, {self.updated[label]} updated, "
             f"{self.unchanged[label]} unchanged"
             for label in models_seen
         )
