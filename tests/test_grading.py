@@ -397,8 +397,7 @@ def partly(hits: int, misses: int = 0, r: int = 3, right: str = MULTI_RIGHT) -> 
     wrong = f" and {misses} wrong one{'s' if misses > 1 else ''}" if misses else ""
     lead = "Partly right" if hits > misses else "Not quite"
     return (
-        f"{lead}: you picked {hits} of the {r} right answers{wrong}. "
-        f"The right answers are {right}."
+        f"{lead}: you picked {hits} of the {r} right answers{wrong}. The right answers are {right}."
     )
 
 
