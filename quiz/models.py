@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from quiz import grading
 
@@ -130,11 +132,16 @@ class Question(models.Model):
             raise ValidationError(errors)
 
     def grading_key(self) -> grading.Key:
-        """The plain data grading needs; reads choices/accepted answers (prefetch them)."""
+        """The plain data grading needs; reads only the relation this kind uses (prefetch it)."""
+        uses_choices = self.kind not in (grading.SHORT_TEXT, grading.NUMERIC)
         return grading_key_for(
             self.kind,
-            choices=[(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()],
-            accepted=[a.text for a in self.accepted_answers.all()],
+            choices=[(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()]
+            if uses_choices
+            else [],
+            accepted=[a.text for a in self.accepted_answers.all()]
+            if self.kind == grading.SHORT_TEXT
+            else [],
             numeric_answer=self.numeric_answer,
             numeric_tolerance=self.numeric_tolerance,
         )
@@ -363,3 +370,110 @@ class QuizQuestion(models.Model):
                 {"question": "This question belongs to another article's bank than the quiz."},
                 code="question_from_other_bank",
             )
+
+
+class Attempt(models.Model):
+    """One go at a quiz by one student, with its questions frozen when it starts."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        FINISHED = "finished", "Finished"
+        ABANDONED = "abandoned", "Abandoned"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    is_practice = models.BooleanField(
+        default=False, help_text="Practice attempts do not count towards the grade."
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    points = models.DecimalField(
+        max_digits=8, decimal_places=4, null=True, blank=True, help_text="Set at finish."
+    )
+    max_points = models.PositiveSmallIntegerField(default=0)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["user", "quiz", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(state="in_progress"),
+                name="attempt_one_in_progress_per_quiz",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["in_progress", "finished", "abandoned"]),
+                name="attempt_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="in_progress", finished_at__isnull=True)
+                | (~Q(state="in_progress") & Q(finished_at__isnull=False)),
+                name="attempt_finished_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True) | Q(points__gte=0, points__lte=F("max_points")),
+                name="attempt_points_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:attempt", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.points is None or not self.max_points:
+            return None
+        return (self.points * 100 / self.max_points).quantize(Decimal("0.1"))
+
+
+class AttemptItem(models.Model):
+    """A question as this attempt asks it: its place and the order its options are shown in."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    choice_order = models.JSONField(default=list, help_text="Choice ids as shown.")
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="item_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="item_question_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="item_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} #{self.position}"
+
+
+class Response(models.Model):
+    """The one answer to an attempt item: as given, and as graded when it was given."""
+
+    item = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="response")
+    submission = models.JSONField()
+    score = models.DecimalField(max_digits=5, decimal_places=4)
+    is_correct = models.BooleanField()
+    feedback = models.TextField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="response_score_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.score}"

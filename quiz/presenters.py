@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from quiz import grading
-from quiz.models import Question
+from quiz.models import AttemptItem, Question
+
+
+@dataclass(frozen=True)
+class Move:
+    """An ordering item with the arrangements its Move up / Move down buttons ask for."""
+
+    id: int
+    text: str
+    up: str | None
+    down: str | None
+    focus_up: bool = False  # after a move, focus returns to the button that was pressed
+    focus_down: bool = False
 
 
 @dataclass(frozen=True)
@@ -14,27 +28,137 @@ class QuestionDisplay:
     question: Question
     options: list[tuple[int, str]]  # choices, ordering items or matching items, as shown
     matches: list[str]  # matching questions: every match, in a neutral order
+    moved: str = ""  # "up-<id>" or "down-<id>": the move just made
 
     @property
     def kind(self) -> str:
         return self.question.kind
 
+    @property
+    def moves(self) -> list[Move]:
+        ids = [i for i, _ in self.options]
+        moves = []
+        for n, (ident, text) in enumerate(self.options):
+            up = down = None
+            if n > 0:
+                swapped = [*ids[: n - 1], ids[n], ids[n - 1], *ids[n + 1 :]]
+                up = ",".join(map(str, swapped))
+            if n < len(ids) - 1:
+                swapped = [*ids[:n], ids[n + 1], ids[n], *ids[n + 2 :]]
+                down = ",".join(map(str, swapped))
+            focus = self.moved in (f"up-{ident}", f"down-{ident}")
+            wants_up = self.moved.startswith("up-")
+            moves.append(
+                Move(
+                    ident,
+                    text,
+                    up,
+                    down,
+                    focus_up=focus and up is not None and (wants_up or down is None),
+                    focus_down=focus and down is not None and (not wants_up or up is None),
+                )
+            )
+        return moves
+
 
 def question_display(
-    question: Question, *, seed: int | str, shuffle: bool = False
+    question: Question, *, order: Sequence[int] | None = None, seed: int | str | None = None
 ) -> QuestionDisplay:
-    """Lay out `question`; `seed` fixes any shuffle so the same seed gives the same page.
-
-    Ordering items are always shuffled (their stored order is the answer); matching
-    choices are listed alphabetically, which says nothing about which item they go with.
-    """
-    rng = random.Random(f"{seed}")
-    choices = list(question.choices.all())
-    options = [(c.pk, c.text) for c in choices]
-    if (shuffle and question.kind != grading.TRUE_FALSE) or question.kind == grading.ORDERING:
-        rng.shuffle(options)
-        if question.kind == grading.ORDERING and len(options) > 1:
-            while [i for i, _ in options] == [c.pk for c in choices]:
-                rng.shuffle(options)
-    matches = sorted({c.match for c in choices if c.match}, key=str.casefold)
+    """Lay out `question` with its options in `order` (choice ids), or else shuffled by `seed`
+    for a preview. Matching choices are listed alphabetically, which says nothing about
+    which item they go with."""
+    choices = {c.pk: c for c in question.choices.all()}
+    if order is None:
+        order = list(choices)
+        if question.kind == grading.ORDERING:
+            random.Random(f"{seed}").shuffle(order)
+    options = [(ident, choices[ident].text) for ident in order if ident in choices]
+    matches = sorted({c.match.strip() for c in choices.values() if c.match}, key=str.casefold)
     return QuestionDisplay(question=question, options=options, matches=matches)
+
+
+def item_display(
+    item: AttemptItem, *, arrangement: Sequence[int] | None = None, moved: str = ""
+) -> QuestionDisplay:
+    """Lay out an attempt's item in the order frozen for it, or an ordering question's items in
+    the student's `arrangement` when it is a permutation of them."""
+    order = list(item.choice_order)
+    if arrangement is not None and sorted(arrangement) == sorted(order):
+        order = list(arrangement)
+    display = question_display(item.question, order=order)
+    return replace(display, moved=moved)
+
+
+def excerpt_anchor(excerpt: str) -> str:
+    """A stable fragment id for a source sentence on its article's page."""
+    return "s-" + hashlib.sha1(excerpt.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    anchor: str | None = None  # set on a source sentence
+    aliases: tuple[str, ...] = ()  # anchors of excerpts that overlap this one
+
+
+def article_paragraphs(text: str, excerpts: Iterable[str]) -> list[list[Segment]]:
+    """The article's lines as paragraphs, each source sentence a segment with its anchor.
+
+    Where two excerpts overlap, the longer is marked and the shorter's anchor becomes an alias
+    of it, so a link to either highlights the sentence.
+    """
+    wanted = sorted({e for e in excerpts if e}, key=len, reverse=True)
+    paragraphs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        spans: list[tuple[int, int, str, list[str]]] = []
+        for excerpt in wanted:
+            start = line.find(excerpt)
+            if start < 0:
+                continue
+            end = start + len(excerpt)
+            overlapping = [span for span in spans if span[0] < end and start < span[1]]
+            if overlapping:
+                overlapping[0][3].append(excerpt_anchor(excerpt))
+            else:
+                spans.append((start, end, excerpt_anchor(excerpt), []))
+        spans.sort()
+        segments, cursor = [], 0
+        for start, end, anchor, aliases in spans:
+            if start > cursor:
+                segments.append(Segment(line[cursor:start]))
+            segments.append(Segment(line[start:end], anchor, tuple(aliases)))
+            cursor = end
+        if cursor < len(line):
+            segments.append(Segment(line[cursor:]))
+        paragraphs.append(segments)
+    return paragraphs
+
+
+def given_answer(item: AttemptItem) -> str:
+    """The student's answer in words, from the stored submission."""
+    response = getattr(item, "response", None)
+    if response is None:
+        return "No answer"
+    submission = response.submission
+    kind = item.question.kind
+    if kind in (grading.SHORT_TEXT, grading.NUMERIC):
+        return str(submission)
+    texts = {c.pk: c.text for c in item.question.choices.all()}
+    if kind in (grading.SINGLE, grading.TRUE_FALSE):
+        return texts.get(_int(submission), str(submission))
+    if kind == grading.MULTIPLE:
+        return ", ".join(texts.get(_int(s), str(s)) for s in submission)
+    if kind == grading.ORDERING:
+        return " → ".join(texts.get(_int(s), str(s)) for s in submission)
+    if kind == grading.MATCHING:
+        return "; ".join(f"{texts.get(_int(k), k)} → {v}" for k, v in dict(submission).items())
+    return str(submission)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None

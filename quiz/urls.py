@@ -5,5 +5,15 @@ from quiz import views
 app_name = "quiz"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/", views.progress, name="progress"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
+    path("quizzes/<slug:slug>/start/", views.quiz_start, name="start"),
+    path("quizzes/<slug:slug>/practice/", views.practice_start, name="practice"),
+    path("attempts/<int:attempt_id>/", views.attempt, name="attempt"),
+    path("attempts/<int:attempt_id>/answer/", views.answer, name="answer"),
+    path("attempts/<int:attempt_id>/questions/<int:position>/", views.attempt_item, name="item"),
+    path("attempts/<int:attempt_id>/finish/", views.finish, name="finish"),
+    path("attempts/<int:attempt_id>/timer/", views.timer, name="timer"),
+    path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path("articles/<slug:slug>/", views.article, name="article"),
 ]

@@ -1,17 +1,280 @@
+"""The student's pages. Each view parses the request, calls one service or selector, renders.
+
+Every page works without JavaScript: a plain POST redirects (post/redirect/get) to a page that
+shows the same thing htmx swaps in.
+"""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
-from quiz.models import Quiz
+from quiz import grading, selectors, services
+from quiz.forms import AnswerForm, ArrangeForm
+from quiz.models import Attempt, AttemptItem, Quiz
+from quiz.presenters import article_paragraphs, given_answer, item_display
+from quiz.reports import score_chart
 
 
+def render_page(
+    request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200
+) -> TemplateResponse:
+    """The named partial of `template` for htmx, the whole page otherwise."""
+    name = f"{template}#{partial}" if partial and request.htmx else template
+    return TemplateResponse(request, name, context, status=status)
+
+
+def attempt_url(attempt_id: int) -> str:
+    return reverse("quiz:attempt", args=[attempt_id])
+
+
+def item_url(attempt_id: int, position: int) -> str:
+    return reverse("quiz:item", args=[attempt_id, position])
+
+
+def review_url(attempt_id: int) -> str:
+    return reverse("quiz:review", args=[attempt_id])
+
+
+def go(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect the browser, through htmx when the request came from it."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    quizzes = Quiz.objects.filter(is_published=True).select_related("article")
-    return render(request, "quiz/home.html", {"quizzes": quizzes})
+    statuses = selectors.quiz_statuses(request.user)
+    return TemplateResponse(request, "quiz/home.html", {"statuses": statuses})
 
 
+@require_GET
 @login_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.select_related("article"), slug=slug, is_published=True)
-    return render(request, "quiz/quiz.html", {"quiz": quiz})
+    return _quiz_page(request, selectors.published_quiz(slug))
+
+
+def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 200):
+    (status_row,) = selectors.quiz_statuses(request.user, [quiz])
+    context = {"quiz": quiz, "status": status_row, "error": error}
+    return TemplateResponse(request, "quiz/quiz.html", context, status=status)
+
+
+@require_POST
+@login_required
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = selectors.published_quiz(slug)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except services.NotAllowed as exc:
+        return _quiz_page(request, quiz, str(exc), status=403)
+    return go(request, attempt_url(attempt.pk))
+
+
+@require_POST
+@login_required
+def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = selectors.published_quiz(slug)
+    try:
+        attempt = services.practice_start(user=request.user, quiz=quiz)
+    except services.NotAllowed as exc:
+        return _quiz_page(request, quiz, str(exc), status=403)
+    return go(request, attempt_url(attempt.pk))
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The question to answer now; `?arrange=` re-lays an ordering question's items."""
+    item = selectors.current_item(request.user, attempt_id)
+    if item is None:
+        selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
+        return go(request, review_url(attempt_id))
+    if item.attempt.deadline is not None and timezone.now() >= item.attempt.deadline:
+        services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
+        return go(request, review_url(attempt_id))
+    arrange = ArrangeForm(request.GET)
+    arrangement = arrange.order() if arrange.is_valid() else None
+    return _question(request, item, arrangement=arrangement)
+
+
+def _question(
+    request: HttpRequest,
+    item: AttemptItem,
+    *,
+    arrangement: list[int] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> TemplateResponse:
+    context = {
+        "attempt": item.attempt,
+        "item": item,
+        "display": item_display(
+            item, arrangement=arrangement, moved=request.GET.get("moved", "")[:40]
+        ),
+        "error": error,
+        "defers_feedback": _defers_feedback(item.attempt),
+    }
+    return render_page(request, "quiz/attempt.html", "question", context, status=status)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    """An answered question with its feedback, where the quiz shows feedback at once."""
+    item = selectors.answered_item(request.user, attempt_id, position)
+    response = getattr(item, "response", None)
+    if response is None or (_defers_feedback(item.attempt) and item.attempt.is_open):
+        return go(request, attempt_url(attempt_id))
+    return _feedback(request, item)
+
+
+def _feedback(
+    request: HttpRequest, item: AttemptItem, *, repeated: bool = False
+) -> TemplateResponse:
+    context = {
+        "attempt": item.attempt,
+        "item": item,
+        "response": item.response,
+        "right_answer": selectors.correct_answer(item.question),
+        "given": given_answer(item),
+        "repeated": repeated,
+    }
+    return render_page(request, "quiz/attempt.html", "feedback", context)
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, attempt_id, _form_error(form), status=400)
+    try:
+        recorded = services.answer_record(
+            user=request.user,
+            attempt_id=attempt_id,
+            item_id=form.cleaned_data["item"],
+            answers=form.answers,
+            matches=form.matches,
+        )
+    except grading.InvalidSubmission as exc:
+        return _refused(request, attempt_id, str(exc), status=400)
+    except services.NotAllowed as exc:
+        return _refused(request, attempt_id, str(exc), status=409)
+    except services.AttemptClosed as exc:
+        return _closed(request, attempt_id, str(exc))
+    item = recorded.response.item
+    if _defers_feedback(item.attempt):
+        if recorded.attempt_finished or not item.attempt.is_open:
+            return go(request, review_url(attempt_id))
+        if not request.htmx:
+            return redirect(attempt_url(attempt_id))
+        following = selectors.current_item(request.user, attempt_id)
+        if following is None:
+            return go(request, review_url(attempt_id))
+        response = _question(request, following)
+        response["HX-Push-Url"] = attempt_url(attempt_id)
+        return response
+    if not request.htmx:
+        return redirect(item_url(attempt_id, item.position))
+    if not recorded.created:  # the standing answer: load it as its page would
+        item = selectors.answered_item(request.user, attempt_id, item.position)
+    response = _feedback(request, item, repeated=not recorded.created)
+    response["HX-Push-Url"] = item_url(attempt_id, item.position)
+    return response
+
+
+def _refused(request: HttpRequest, attempt_id: int, message: str, *, status: int) -> HttpResponse:
+    """The question again with the message, nothing saved."""
+    item = selectors.current_item(request.user, attempt_id)
+    if item is None:
+        attempt = selectors.user_attempt(request.user, attempt_id)
+        return _closed(request, attempt.pk, message, status=status)
+    return _question(request, item, error=message, status=status)
+
+
+def _closed(request: HttpRequest, attempt_id: int, message: str, status: int = 409) -> HttpResponse:
+    attempt = selectors.user_attempt(request.user, attempt_id)
+    context = {"attempt": attempt, "message": message}
+    return render_page(request, "quiz/closed.html", "message", context, status=status)
+
+
+def _form_error(form: AnswerForm) -> str:
+    if "item" in form.errors:
+        return "That answer did not say which question it was for. Please answer again."
+    return " ".join(form.non_field_errors())
+
+
+@require_POST
+@login_required
+def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    services.attempt_finish(user=request.user, attempt_id=attempt_id)
+    return go(request, review_url(attempt_id))
+
+
+@require_GET
+@login_required
+def timer(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
+    if not attempt.is_open:
+        return go(request, review_url(attempt_id))
+    return render_page(request, "quiz/attempt.html", "timer", {"attempt": attempt})
+
+
+@require_GET
+@login_required
+def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
+    if attempt.is_open:
+        return redirect(attempt_url(attempt_id))
+    items = selectors.review_items(attempt)
+    (status,) = selectors.quiz_statuses(request.user, [attempt.quiz])
+    rows = [
+        {
+            "item": item,
+            "response": getattr(item, "response", None),
+            "given": given_answer(item),
+            "right_answer": selectors.correct_answer(item.question),
+        }
+        for item in items
+    ]
+    context = {
+        "attempt": attempt,
+        "rows": rows,
+        "status": status,
+        "can_practise": selectors.has_missed(request.user, attempt.quiz),
+        "duration": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
+    }
+    return TemplateResponse(request, "quiz/review.html", context)
+
+
+@require_GET
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    quizzes, topics = selectors.progress(request.user)
+    context = {
+        "quizzes": [(q, score_chart(q.graded)) for q in quizzes],
+        "topics": topics,
+    }
+    return TemplateResponse(request, "quiz/progress.html", context)
+
+
+@require_GET
+@login_required
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    article, excerpts = selectors.article_with_excerpts(slug)
+    context = {"article": article, "paragraphs": article_paragraphs(article.text, excerpts)}
+    return TemplateResponse(request, "quiz/article.html", context)
+
+
+def _defers_feedback(attempt: Attempt) -> bool:
+    return attempt.quiz.feedback == Quiz.Feedback.AT_END and not attempt.is_practice

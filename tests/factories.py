@@ -9,7 +9,15 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from quiz import grading
-from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from quiz.models import (
+    AcceptedAnswer,
+    Article,
+    Attempt,
+    Choice,
+    Question,
+    Quiz,
+    QuizQuestion,
+)
 from quiz.roles import instructor_group_sync
 
 ARTICLE_TEXT = (
@@ -157,3 +165,13 @@ class QuizQuestionFactory(DjangoModelFactory):
     quiz = factory.SubFactory(QuizFactory)
     question = factory.SubFactory(QuestionFactory, article=factory.SelfAttribute("..quiz.article"))
     position = factory.Sequence(lambda n: n + 1)
+
+
+class AttemptFactory(DjangoModelFactory):
+    """A bare attempt row; attempts with items come from `services.attempt_start`."""
+
+    class Meta:
+        model = Attempt
+
+    user = factory.SubFactory(UserFactory)
+    quiz = factory.SubFactory(QuizFactory)

@@ -1,0 +1,47 @@
+"""Plain forms that parse requests; they never save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+
+MAX_VALUES = 50  # no question has more options; more is not a student's answer
+MAX_LENGTH = 200
+
+
+class AnswerForm(forms.Form):
+    """An answer to one attempt item: `item`, then `answer` values or `match-<id>` selects."""
+
+    item = forms.IntegerField(min_value=1, max_value=2**62)
+
+    def __init__(self, data: QueryDict, *args: object, **kwargs: object) -> None:
+        super().__init__(data, *args, **kwargs)
+        self.answers: list[str] = []
+        self.matches: dict[str, str] = {}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        answers = self.data.getlist("answer")
+        matches = {
+            key.removeprefix("match-"): value
+            for key, value in self.data.items()
+            if key.startswith("match-")
+        }
+        if len(answers) > MAX_VALUES or len(matches) > MAX_VALUES:
+            raise forms.ValidationError("That answer has too many parts.", code="too_many")
+        if any(len(value) > MAX_LENGTH for value in [*answers, *matches.values()]):
+            raise forms.ValidationError(
+                f"Answers are at most {MAX_LENGTH} characters long.", code="too_long"
+            )
+        self.answers = answers
+        self.matches = matches
+        return cleaned
+
+
+class ArrangeForm(forms.Form):
+    """A proposed order of an ordering question's items (`?arrange=3,1,2`): no state, a GET."""
+
+    arrange = forms.RegexField(regex=r"^\d{1,19}(,\d{1,19}){0,49}$", max_length=1000)
+
+    def order(self) -> list[int]:
+        return [int(part) for part in self.cleaned_data["arrange"].split(",")]

@@ -1,0 +1,197 @@
+"""Read-only queries for the student's pages, each a fixed number of queries.
+
+Every function takes the user and only ever returns that user's attempts: another student's
+attempt is simply not found (404), never revealed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from quiz import grading
+from quiz.models import Article, Attempt, AttemptItem, Question, Quiz, QuizQuestion
+
+
+@dataclass
+class QuizStatus:
+    quiz: Quiz
+    attempts_used: int = 0
+    best_percent: Decimal | None = None
+    passed: bool = False
+    in_progress: Attempt | None = None
+    answered: int = 0
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.quiz.max_attempts is None:
+            return None
+        return max(0, self.quiz.max_attempts - self.attempts_used)
+
+    @property
+    def can_start(self) -> bool:
+        return self.in_progress is not None or self.attempts_left != 0
+
+
+def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:
+    """Where the user stands in each published quiz: three queries whatever the numbers."""
+    if quizzes is None:
+        quizzes = list(
+            Quiz.objects.filter(is_published=True)
+            .select_related("article")
+            .annotate(pool=Count("quiz_questions"))
+        )
+    statuses = {quiz.pk: QuizStatus(quiz) for quiz in quizzes}
+    attempts = (
+        Attempt.objects.filter(user=user, quiz__in=list(statuses))
+        .exclude(state=Attempt.State.ABANDONED)
+        .annotate(answered=Count("items__response"))
+        .order_by("started_at")
+    )
+    for attempt in attempts:
+        status = statuses[attempt.quiz_id]
+        if not attempt.is_practice:
+            status.attempts_used += 1
+        if attempt.is_open:
+            status.in_progress = attempt
+            status.answered = attempt.answered
+        elif not attempt.is_practice and attempt.percent is not None:
+            if status.best_percent is None or attempt.percent > status.best_percent:
+                status.best_percent = attempt.percent
+            status.passed = status.passed or bool(attempt.passed)
+    return list(statuses.values())
+
+
+def published_quiz(slug: str) -> Quiz:
+    return get_object_or_404(
+        Quiz.objects.select_related("article").annotate(pool=Count("quiz_questions")),
+        slug=slug,
+        is_published=True,
+    )
+
+
+def user_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id, user=user)
+
+
+def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
+    """The first unanswered item of the user's attempt, with what its page shows; None if
+    every item is answered. One query, plus one for the choices."""
+    item = (
+        AttemptItem.objects.select_related("attempt__quiz", "question")
+        .filter(attempt_id=attempt_id, attempt__user=user, response__isnull=True)
+        .order_by("position")
+        .prefetch_related("question__choices")
+        .first()
+    )
+    return item
+
+
+def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> AttemptItem:
+    """An item of the user's attempt with its response and all that feedback shows."""
+    item = (
+        AttemptItem.objects.select_related("attempt__quiz", "question__article", "response")
+        .prefetch_related("question__choices", "question__accepted_answers")
+        .filter(attempt_id=attempt_id, attempt__user=user, position=position)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such question in your attempts.")
+    return item
+
+
+def review_items(attempt: Attempt) -> list[AttemptItem]:
+    return list(
+        attempt.items.select_related("question__article", "response")
+        .prefetch_related("question__choices", "question__accepted_answers")
+        .order_by("position")
+    )
+
+
+def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:
+    """Whether the user was asked a question of `quiz` that they have never answered right."""
+    asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
+    return asked.exclude(
+        question__in=asked.filter(response__is_correct=True).values("question")
+    ).exists()
+
+
+@dataclass
+class TopicMastery:
+    topic: str
+    mastered: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.mastered / self.total) if self.total else 0
+
+
+@dataclass
+class QuizProgress:
+    quiz: Quiz
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def graded(self) -> list[Attempt]:
+        return [a for a in self.attempts if not a.is_practice and a.percent is not None]
+
+    @property
+    def best(self) -> Attempt | None:
+        return max(self.graded, key=lambda a: a.percent, default=None)
+
+    @property
+    def last(self) -> Attempt | None:
+        return self.graded[-1] if self.graded else None
+
+
+def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMastery]]:
+    """Every attempt by quiz, and per topic how many of the questions asked are mastered
+    (answered right at least once) out of those the student has met."""
+    attempts = (
+        Attempt.objects.filter(user=user)
+        .exclude(state=Attempt.State.ABANDONED)
+        .select_related("quiz")
+        .order_by("quiz__title", "started_at")
+    )
+    by_quiz: dict[int, QuizProgress] = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, QuizProgress(attempt.quiz)).attempts.append(attempt)
+    met = (
+        AttemptItem.objects.filter(attempt__user=user)
+        .values("question__topic", "question")
+        .annotate(right=Max("response__is_correct"))
+        .order_by()
+    )
+    topics: dict[str, TopicMastery] = defaultdict(lambda: TopicMastery(""))
+    for row in met:
+        topic = topics[row["question__topic"]]
+        topic.topic = row["question__topic"]
+        topic.total += 1
+        topic.mastered += 1 if row["right"] else 0
+    return list(by_quiz.values()), sorted(topics.values(), key=lambda t: t.topic)
+
+
+def article_with_excerpts(slug: str) -> tuple[Article, list[str]]:
+    article = get_object_or_404(Article, slug=slug)
+    excerpts = list(
+        Question.objects.filter(article=article).values_list("excerpt", flat=True).distinct()
+    )
+    return article, excerpts
+
+
+def correct_answer(question: Question) -> str:
+    return grading.describe(question.kind, question.grading_key())
+
+
+__all__ = [
+    "Prefetch",
+    "Q",
+    "QuizQuestion",
+]

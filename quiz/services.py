@@ -1,0 +1,318 @@
+"""Everything that changes a student's attempts, each action atomic and checked for the user.
+
+Views call one of these and render; none of them trusts the view to have checked anything.
+Refusals are exceptions views turn into 4xx pages:
+- `Http404` for an attempt or item that is not this user's (its existence is not revealed),
+- `AttemptClosed` (409) for acting on a finished attempt or after the deadline,
+- `grading.InvalidSubmission` (400) for an answer that cannot be graded,
+- `NotAllowed` (403) for a start the quiz's rules refuse.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Sum, prefetch_related_objects
+from django.http import Http404
+from django.utils import timezone
+
+from quiz import grading
+from quiz.models import Attempt, AttemptItem, Choice, Question, Quiz, Response
+
+_random = secrets.SystemRandom()
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer takes answers; the message says why."""
+
+
+class NotAllowed(Exception):
+    """The quiz's rules refuse this; the message says why."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    response: Response
+    created: bool  # False: an answer already stood, and this is it
+    attempt_finished: bool
+
+
+def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """Resume the user's attempt in progress at `quiz`, or start a graded one.
+
+    A practice attempt in progress is abandoned for it: practice never counts.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_user_quiz(user, quiz)
+        current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+        current = current.first()
+        if current is not None and _expire_if_due(current, now):
+            current = None
+        if current is not None and not current.is_practice:
+            return current
+        if not quiz.is_published:
+            raise Http404("No such quiz.")
+        used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
+        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+            raise NotAllowed(f"You have used all {quiz.max_attempts} attempts this quiz allows.")
+        if current is not None:
+            _close(current, now, state=Attempt.State.ABANDONED)
+        pool = list(quiz.quiz_questions.select_related("question").order_by("position"))
+        questions = [item.question for item in pool]
+        if quiz.draw_count is not None:
+            drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
+            questions = [q for n, q in enumerate(questions) if n in drawn]
+        return _create(user, quiz, questions, now=now, practice=False)
+
+
+def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """Start a practice attempt of exactly the questions of `quiz` this user was asked and
+    has not yet answered right in any attempt. It has no time limit and does not count."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_user_quiz(user, quiz)
+        current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+        current = current.first()
+        if current is not None and _expire_if_due(current, now):
+            current = None
+        if current is not None and not current.is_practice:
+            raise NotAllowed("Finish the attempt you have in progress before practising.")
+        if current is not None:
+            _close(current, now, state=Attempt.State.ABANDONED)
+        asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
+        missed = (
+            Question.objects.filter(pk__in=asked.values("question"))
+            .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
+            .prefetch_related("choices")
+        )
+        order = dict(quiz.quiz_questions.values_list("question_id", "position"))
+        questions = sorted(missed, key=lambda q: (order.get(q.pk, 10**6), q.pk))
+        if not questions:
+            raise NotAllowed(
+                "There is nothing to practise: you have answered every question right."
+            )
+        return _create(user, quiz, questions, now=now, practice=True)
+
+
+def answer_record(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    item_id: int,
+    answers: Sequence[str],
+    matches: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """Grade and keep the answer to one item, once, in the attempt's order.
+
+    `answers` are the form's `answer` values and `matches` its `match-<id>` selects. A second
+    answer to the same item (a double click, a replayed request, another tab, two requests at
+    the same moment) records nothing and returns the answer that stands.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            item = _locked_item(user, attempt_id, item_id)
+            attempt = item.attempt
+            standing = getattr(item, "response", None)
+            if standing is not None:
+                return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
+            if not attempt.is_open:
+                raise AttemptClosed("This attempt is finished: it takes no more answers.")
+            if not _expire_if_due(attempt, now):
+                return _record(item, answers, matches or {}, now)
+    except IntegrityError:
+        # Another request answered this item between our check and our insert (possible on
+        # PostgreSQL under Read Committed): its answer stands.
+        response = Response.objects.select_related("item__attempt").get(
+            item_id=item_id, item__attempt__user=user, item__attempt_id=attempt_id
+        )
+        return Recorded(response, created=False, attempt_finished=not response.item.attempt.is_open)
+    # Raised only now, so that the transaction has committed the closing of the attempt.
+    raise AttemptClosed(
+        "Time is up: this answer came after the deadline and was not recorded. "
+        "Your attempt was closed with the answers you had given."
+    )
+
+
+def _record(
+    item: AttemptItem, answers: Sequence[str], matches: Mapping[str, str], now: datetime
+) -> Recorded:
+    if item.earlier_unanswered:
+        raise NotAllowed("Answer the questions in order: an earlier one is still open.")
+    question = item.question
+    submission = grading.submission_from_form(question.kind, answers, matches)
+    result = grading.grade(question.kind, question.grading_key(), submission)
+    response = Response.objects.create(
+        item=item,
+        submission=_jsonable(submission),
+        score=_decimal(result.score),
+        is_correct=result.is_correct,
+        feedback=result.feedback,
+        answered_at=now,
+    )
+    item.response = response
+    finished = item.position == item.attempt.max_points  # answered in order: the last one
+    if finished:
+        _close(item.attempt, now, state=Attempt.State.FINISHED)
+    return Recorded(response, created=True, attempt_finished=finished)
+
+
+def attempt_finish(
+    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+) -> Attempt:
+    """Close the attempt now; questions not answered score nothing. Finishing twice is a no-op."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user, attempt_id)
+        if attempt.is_open:
+            _close(attempt, now, state=Attempt.State.FINISHED)
+        return attempt
+
+
+def attempt_expire_if_due(
+    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+) -> Attempt:
+    """Close the attempt if its deadline has passed; used when a page is shown."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user, attempt_id)
+        _expire_if_due(attempt, now)
+        return attempt
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:
+    # Serialise starts by one user: lock the user's row (SQLite's IMMEDIATE transactions
+    # already serialise writers; on PostgreSQL this stops two tabs from racing the count).
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> AttemptItem:
+    """The item with its attempt (locked), question, choices and any response, in few queries."""
+    earlier = AttemptItem.objects.filter(
+        attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
+    )
+    item = (
+        AttemptItem.objects.select_for_update(of=("attempt",))
+        .select_related("attempt__quiz", "question__article", "response")
+        .annotate(earlier_unanswered=Exists(earlier))
+        .filter(pk=item_id, attempt_id=attempt_id, attempt__user=user)
+        .first()
+    )
+    if item is None:
+        raise Http404("That question is not part of any attempt of yours.")
+    prefetch_related_objects([item.question], *_grading_lookups(item.question.kind))
+    return item
+
+
+def _grading_lookups(kind: str) -> list[str]:
+    if kind == grading.SHORT_TEXT:
+        return ["accepted_answers"]
+    if kind == grading.NUMERIC:
+        return []
+    return ["choices"]
+
+
+def _locked_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id, user=user)
+    ).first()
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def _create(
+    user: AbstractBaseUser, quiz: Quiz, questions: list[Question], *, now: datetime, practice: bool
+) -> Attempt:
+    if not questions:
+        raise NotAllowed("This quiz has no questions yet.")
+    if quiz.shuffle_questions:
+        _random.shuffle(questions)
+    deadline = None
+    if quiz.time_limit_minutes and not practice:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    attempt = Attempt.objects.create(
+        user=user,
+        quiz=quiz,
+        is_practice=practice,
+        started_at=now,
+        deadline=deadline,
+        max_points=len(questions),
+    )
+    choice_ids: dict[int, list[int]] = {}
+    for question_id, choice_id in (
+        Choice.objects.filter(question__in=questions)
+        .order_by("question_id", "position")
+        .values_list("question_id", "pk")
+    ):
+        choice_ids.setdefault(question_id, []).append(choice_id)
+    AttemptItem.objects.bulk_create(
+        AttemptItem(
+            attempt=attempt,
+            question=question,
+            position=position,
+            choice_order=_choice_order(question, choice_ids.get(question.pk, []), quiz),
+        )
+        for position, question in enumerate(questions, 1)
+    )
+    return attempt
+
+
+def _choice_order(question: Question, ids: list[int], quiz: Quiz) -> list[int]:
+    """The order options are shown in for this attempt, fixed now so a reload never reshuffles.
+
+    Ordering items are always shuffled away from the answer; true/false stays True, False.
+    """
+    order = list(ids)
+    if question.kind == grading.ORDERING:
+        if len(order) > 1:
+            while order == ids:
+                _random.shuffle(order)
+    elif quiz.shuffle_choices and question.kind != grading.TRUE_FALSE:
+        _random.shuffle(order)
+    return order
+
+
+def _expire_if_due(attempt: Attempt, now: datetime) -> bool:
+    if attempt.is_open and attempt.deadline is not None and now >= attempt.deadline:
+        _close(attempt, attempt.deadline, state=Attempt.State.FINISHED)
+        return True
+    return False
+
+
+def _close(attempt: Attempt, now: datetime, *, state: str) -> None:
+    points = Response.objects.filter(item__attempt=attempt).aggregate(total=Sum("score"))["total"]
+    attempt.state = state
+    attempt.finished_at = now
+    attempt.points = points or Decimal(0)
+    attempt.passed = (
+        None
+        if attempt.is_practice or state != Attempt.State.FINISHED
+        else attempt.points * 100 >= attempt.quiz.pass_mark * attempt.max_points
+    )
+    attempt.save(update_fields=["state", "finished_at", "points", "passed"])
+
+
+def _decimal(score: Any) -> Decimal:
+    return (Decimal(score.numerator) / Decimal(score.denominator)).quantize(Decimal("0.0001"))
+
+
+def _jsonable(submission: Any) -> Any:
+    if isinstance(submission, dict):
+        return {str(k): v for k, v in submission.items()}
+    if isinstance(submission, list | tuple | set):
+        return list(submission)
+    return submission

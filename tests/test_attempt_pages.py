@@ -1,0 +1,344 @@
+"""The student's path through the test client: plain requests and htmx requests both."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quiz import grading, services
+from quiz.models import Attempt, Response
+from tests.factories import QuestionFactory, QuizFactory, UserFactory
+from tests.test_services import right_answers
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def quiz():
+    return QuizFactory(
+        slug="kherson",
+        questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"]
+        + [QuestionFactory(numeric=True)],
+    )
+
+
+@pytest.fixture
+def attempt(student, quiz):
+    return services.attempt_start(user=student, quiz=quiz)
+
+
+def post_answer(client, attempt, item, *, htmx=False, **payload):
+    payload = payload or right_answers(item)
+    data = {"item": item.pk, "answer": payload.get("answers", [])}
+    data.update({f"match-{k}": v for k, v in payload.get("matches", {}).items()})
+    return client.post(reverse("quiz:answer", args=[attempt.pk]), data, **(HTMX if htmx else {}))
+
+
+def test_start_redirects_to_the_first_question(student_client, quiz):
+    response = student_client.post(reverse("quiz:start", args=["kherson"]))
+    attempt = Attempt.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("quiz:attempt", args=[attempt.pk])
+
+
+def test_start_is_a_post(student_client, quiz):
+    assert student_client.get(reverse("quiz:start", args=["kherson"])).status_code == 405
+
+
+def test_quiz_pages_need_a_login(client, attempt):
+    for url in [
+        reverse("quiz:quiz", args=["kherson"]),
+        attempt.get_absolute_url(),
+        reverse("quiz:review", args=[attempt.pk]),
+        reverse("quiz:progress"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_question_page_shows_one_question_with_progress(student_client, attempt):
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    first = attempt.items.get(position=1).question
+    assert first.prompt in html
+    assert "Question 1 of 7" in html
+    assert '<progress id="progress-' in html
+    assert attempt.items.get(position=2).question.prompt not in html
+
+
+def test_question_page_reveals_no_right_answer(student_client, attempt):
+    for item in attempt.items.order_by("position"):
+        html = student_client.get(attempt.get_absolute_url()).content.decode()
+        question = item.question
+        assert question.explanation not in html
+        assert question.excerpt not in html
+        assert "is_correct" not in html
+        assert "Correct" not in html
+        for accepted in question.accepted_answers.all():
+            assert f'value="{accepted.text}"' not in html
+        if question.kind == grading.ORDERING:
+            shown = re.findall(r'name="answer" value="(\d+)"', html)
+            assert shown != [str(pk) for pk in question.choices.values_list("pk", flat=True)]
+        post_answer(student_client, attempt, item)
+
+
+def test_htmx_answer_swaps_in_feedback(student_client, attempt):
+    item = attempt.items.get(position=1)
+    response = post_answer(student_client, attempt, item, htmx=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'id="question-region"' in html
+    assert "Correct" in html
+    assert item.question.explanation in html
+    assert item.question.excerpt in html
+    assert 'hx-swap-oob="true"' in html
+    assert response.headers["HX-Push-Url"] == reverse("quiz:item", args=[attempt.pk, 1])
+
+
+def test_plain_answer_redirects_to_the_same_feedback(student_client, attempt):
+    item = attempt.items.get(position=1)
+    response = post_answer(student_client, attempt, item)
+    assert response.status_code == 302
+    assert response.url == reverse("quiz:item", args=[attempt.pk, 1])
+    page = student_client.get(response.url)
+    html = page.content.decode()
+    assert "<html" in html
+    assert item.question.explanation in html
+    assert "Next question" in html
+
+
+def test_wrong_answer_shows_the_right_one_and_the_source_link(student_client, attempt):
+    item = attempt.items.get(position=1)  # single choice
+    key = item.question.grading_key()
+    wrong = next(i for i, _ in key.options if i not in key.correct)
+    response = post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    html = response.content.decode()
+    assert "Not quite" in html
+    assert grading.describe(item.question.kind, key) in html.replace("&quot;", '"')
+    assert reverse("quiz:article", args=[item.question.article.slug]) + "#s-" in html
+
+
+def test_double_submit_records_one_answer_and_shows_the_standing_one(student_client, attempt):
+    item = attempt.items.get(position=1)
+    key = item.question.grading_key()
+    wrong = next(i for i, _ in key.options if i not in key.correct)
+    post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    again = post_answer(student_client, attempt, item, htmx=True)
+    assert again.status_code == 200
+    assert "this is the answer that counts" in again.content.decode()
+    assert "Not quite" in again.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_invalid_answer_is_a_400_with_a_message_and_nothing_saved(student_client, attempt):
+    item = attempt.items.get(position=1)
+    response = post_answer(student_client, attempt, item, htmx=True, answers=["999999"])
+    assert response.status_code == 400
+    assert "That is not one of this question" in response.content.decode()
+    assert item.question.prompt in response.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"item": "abc"}, {"item": "1.5"}, {"item": "-3"}],
+    ids=["missing-item", "text-item", "float-item", "negative-item"],
+)
+def test_malformed_answers_are_400(student_client, attempt, data):
+    response = student_client.post(reverse("quiz:answer", args=[attempt.pk]), data)
+    assert response.status_code == 400
+    assert not Response.objects.exists()
+
+
+def test_an_empty_answer_is_a_400_asking_for_one(student_client, attempt):
+    item = attempt.items.get(position=1)
+    response = student_client.post(reverse("quiz:answer", args=[attempt.pk]), {"item": item.pk})
+    assert response.status_code == 400
+    assert "Please choose an answer." in response.content.decode()
+
+
+def test_an_oversized_body_is_a_400(student_client, attempt):
+    item = attempt.items.get(position=1)
+    client = Client(raise_request_exception=False)
+    client.force_login(attempt.user)
+    response = client.post(
+        reverse("quiz:answer", args=[attempt.pk]), {"item": item.pk, "answer": "x" * 100_000}
+    )
+    assert response.status_code == 400
+    assert not Response.objects.exists()
+
+
+def test_too_long_an_answer_is_a_400(student_client, attempt):
+    item = attempt.items.get(position=1)
+    response = student_client.post(
+        reverse("quiz:answer", args=[attempt.pk]), {"item": item.pk, "answer": "x" * 500}
+    )
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+
+
+def test_answer_is_a_post(student_client, attempt):
+    assert student_client.get(reverse("quiz:answer", args=[attempt.pk])).status_code == 405
+
+
+def test_another_students_attempt_is_404_everywhere(student_client, quiz):
+    other = services.attempt_start(user=UserFactory(), quiz=quiz)
+    item = other.items.get(position=1)
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(username="nosy"))
+    urls = [
+        other.get_absolute_url(),
+        reverse("quiz:review", args=[other.pk]),
+        reverse("quiz:item", args=[other.pk, 1]),
+        reverse("quiz:timer", args=[other.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert post_answer(client, other, item).status_code == 404
+    assert client.post(reverse("quiz:finish", args=[other.pk])).status_code == 404
+    assert not Response.objects.exists()
+    other.refresh_from_db()
+    assert other.is_open
+
+
+def test_answer_to_an_item_of_another_attempt_is_404(student_client, attempt, quiz):
+    theirs = services.attempt_start(user=UserFactory(), quiz=quiz)
+    response = post_answer(student_client, attempt, theirs.items.get(position=1))
+    assert response.status_code == 404
+
+
+def test_answer_after_finishing_is_409(student_client, attempt):
+    student_client.post(reverse("quiz:finish", args=[attempt.pk]))
+    response = post_answer(student_client, attempt, attempt.items.get(position=1), htmx=True)
+    assert response.status_code == 409
+    assert "takes no more answers" in response.content.decode()
+
+
+def test_a_whole_attempt_ends_in_a_review(student_client, attempt):
+    for item in attempt.items.order_by("position"):
+        response = post_answer(student_client, attempt, item)
+    assert response.url == reverse("quiz:item", args=[attempt.pk, 7])
+    assert "See your results" in student_client.get(response.url).content.decode()
+    review = student_client.get(reverse("quiz:review", args=[attempt.pk]))
+    html = review.content.decode()
+    assert "7 out of 7 points · 100%" in html
+    assert "Passed." in html
+    for item in attempt.items.all():
+        assert item.question.explanation in html
+    assert "Try again" in html
+    assert "Practise the ones I missed" not in html
+
+
+def test_review_of_an_open_attempt_goes_back_to_the_question(student_client, attempt):
+    response = student_client.get(reverse("quiz:review", args=[attempt.pk]))
+    assert response.status_code == 302
+    assert response.url == attempt.get_absolute_url()
+
+
+def test_deferred_feedback_saves_and_moves_on(student):
+    quiz = QuizFactory(feedback="at_end", questions=QuestionFactory.create_batch(2))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    client = Client()
+    client.force_login(student)
+    first = attempt.items.get(position=1)
+    response = post_answer(client, attempt, first, htmx=True)
+    html = response.content.decode()
+    assert "Question 2 of 2" in html
+    assert first.question.explanation not in html
+    assert "Correct" not in html
+    # The feedback page of an answered question stays closed until the end.
+    early = client.get(reverse("quiz:item", args=[attempt.pk, 1]))
+    assert early.status_code == 302
+    second = post_answer(client, attempt, attempt.items.get(position=2), htmx=True)
+    assert second.headers["HX-Redirect"] == reverse("quiz:review", args=[attempt.pk])
+
+
+def test_ordering_move_buttons_rearrange_without_saving(student_client, student):
+    question = QuestionFactory(kind=grading.ORDERING)
+    attempt = services.attempt_start(user=student, quiz=QuizFactory(questions=[question]))
+    item = attempt.items.get()
+    order = list(item.choice_order)
+    moved = [order[1], order[0], *order[2:]]
+    arrange = ",".join(map(str, moved))
+    response = student_client.get(
+        attempt.get_absolute_url(), {"arrange": arrange, "moved": f"up-{order[1]}"}, **HTMX
+    )
+    shown = re.findall(r'name="answer" value="(\d+)"', response.content.decode())
+    assert shown == [str(i) for i in moved]
+    assert "autofocus" in response.content.decode()
+    assert not Response.objects.exists()
+    nonsense = student_client.get(attempt.get_absolute_url(), {"arrange": "1,2,999999"})
+    shown = re.findall(r'name="answer" value="(\d+)"', nonsense.content.decode())
+    assert shown == [str(i) for i in order]
+
+
+def test_resume_shows_the_same_question_and_order(student_client, attempt):
+    post_answer(student_client, attempt, attempt.items.get(position=1))
+
+    def page():
+        html = student_client.get(attempt.get_absolute_url()).content.decode()
+        return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", html)
+
+    first, again = page(), page()
+    assert "Question 2 of 7" in first
+    assert first == again
+
+
+def test_question_page_queries_do_not_grow_with_the_bank(
+    student_client, student, django_assert_max_num_queries
+):
+    small = QuizFactory(questions=QuestionFactory.create_batch(3))
+    big = QuizFactory(questions=QuestionFactory.create_batch(60))
+    for quiz in (small, big):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        with django_assert_max_num_queries(4):
+            assert student_client.get(attempt.get_absolute_url()).status_code == 200
+
+
+def test_answer_post_queries_do_not_grow_with_the_bank(
+    student_client, student, django_assert_max_num_queries
+):
+    small = QuizFactory(questions=QuestionFactory.create_batch(3))
+    big = QuizFactory(questions=QuestionFactory.create_batch(60))
+    for quiz in (small, big):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        item = attempt.items.get(position=1)
+        payload = right_answers(item)
+        # Session, user, the item with its attempt (locked) and question, its choices, the
+        # insert; and the savepoint and its release that the test's own transaction adds.
+        with django_assert_max_num_queries(7):
+            response = post_answer(student_client, attempt, item, htmx=True, **payload)
+        assert response.status_code == 200
+        assert "Correct" in response.content.decode()
+
+
+def test_home_shows_where_the_student_stands(student_client, student, quiz, attempt):
+    QuizFactory(title="Untouched", questions=QuestionFactory.create_batch(1))
+    post_answer(student_client, attempt, attempt.items.get(position=1))
+    html = student_client.get(reverse("quiz:home")).content.decode()
+    assert "In progress</strong>: question 2 of 7" in html
+    assert "Not started" in html
+
+
+def test_progress_page_has_a_chart_and_its_table(student_client, attempt):
+    for item in attempt.items.order_by("position"):
+        post_answer(student_client, attempt, item)
+    html = student_client.get(reverse("quiz:progress")).content.decode()
+    assert "<svg" in html
+    assert "<table>" in html
+    assert "100%" in html
+    assert "By topic" in html
+
+
+def test_article_page_anchors_every_source_sentence(student_client, quiz):
+    question = quiz.quiz_questions.first().question
+    html = student_client.get(
+        reverse("quiz:article", args=[question.article.slug])
+    ).content.decode()
+    from quiz.presenters import excerpt_anchor
+
+    assert f'id="{excerpt_anchor(question.excerpt)}"' in html

@@ -1,0 +1,311 @@
+"""Starting, answering and finishing attempts, as the services enforce them."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, close_old_connections, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from quiz import grading, services
+from quiz.models import Attempt, AttemptItem, Response
+from tests.factories import AttemptFactory, QuestionFactory, QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def right_answers(item: AttemptItem) -> dict:
+    """What a student who read the article would send for this item, as the form sends it."""
+    key = item.question.grading_key()
+    kind = item.question.kind
+    if kind in (grading.SINGLE, grading.TRUE_FALSE):
+        return {"answers": [str(next(iter(key.correct)))]}
+    if kind == grading.MULTIPLE:
+        return {"answers": [str(i) for i in key.correct]}
+    if kind == grading.SHORT_TEXT:
+        return {"answers": [key.accepted[0]]}
+    if kind == grading.NUMERIC:
+        return {"answers": [str(key.value)]}
+    if kind == grading.ORDERING:
+        return {"answers": [str(i) for i, _ in key.items]}
+    return {"answers": [], "matches": {str(i): match for i, _, match in key.pairs}}
+
+
+def answer(student, item, **kwargs):
+    payload = kwargs if kwargs else right_answers(item)
+    return services.answer_record(
+        user=student, attempt_id=item.attempt_id, item_id=item.pk, **payload
+    )
+
+
+@pytest.fixture
+def quiz():
+    return QuizFactory(
+        questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"]
+        + [QuestionFactory(numeric=True)],
+        pass_mark=50,
+    )
+
+
+def test_start_freezes_every_question_of_the_quiz_in_its_order(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    asked = list(attempt.items.values_list("question_id", flat=True))
+    assert asked == list(quiz.quiz_questions.values_list("question_id", flat=True))
+    assert attempt.max_points == 7
+
+
+def test_start_twice_resumes_the_same_attempt(student, quiz):
+    first = services.attempt_start(user=student, quiz=quiz)
+    assert services.attempt_start(user=student, quiz=quiz) == first
+    assert Attempt.objects.count() == 1
+
+
+def test_database_refuses_two_attempts_in_progress_at_one_quiz(student, quiz):
+    AttemptFactory(user=student, quiz=quiz)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttemptFactory(user=student, quiz=quiz)
+
+
+def test_choice_order_is_shuffled_once_and_kept(student):
+    quiz = QuizFactory(
+        shuffle_choices=True,
+        questions=[
+            QuestionFactory(
+                kind=grading.MULTIPLE,
+                choices=[(f"Option {n}", n == 1) for n in range(1, 9)],
+            )
+        ],
+    )
+    orders = set()
+    for _ in range(6):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        item = attempt.items.get()
+        orders.add(tuple(item.choice_order))
+        item.refresh_from_db()
+        assert services.attempt_start(user=student, quiz=quiz).items.get().choice_order == (
+            item.choice_order
+        )
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+    assert len(orders) > 1, "six attempts of eight options all in one order: not shuffled"
+
+
+def test_ordering_items_never_start_in_the_right_order(student):
+    question = QuestionFactory(kind=grading.ORDERING)
+    quiz = QuizFactory(questions=[question])
+    for _ in range(5):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        right = list(question.choices.values_list("pk", flat=True))
+        assert attempt.items.get().choice_order != right
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+
+
+def test_a_drawn_quiz_asks_that_many_different_questions(student):
+    article_questions = QuestionFactory.create_batch(12)
+    quiz = QuizFactory(draw_count=5, questions=article_questions)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    asked = list(attempt.items.values_list("question_id", flat=True))
+    assert len(asked) == len(set(asked)) == 5
+    assert set(asked) <= {q.pk for q in article_questions}
+
+
+def test_answering_every_question_right_finishes_with_full_marks(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for item in attempt.items.order_by("position"):
+        recorded = answer(student, item)
+        assert recorded.response.is_correct, item.question.kind
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert attempt.points == 7
+    assert attempt.percent == 100
+    assert attempt.passed is True
+
+
+def test_student_cannot_answer_twice(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    wrong = next(
+        i
+        for i, _ in item.question.grading_key().options
+        if i not in item.question.grading_key().correct
+    )
+    first = answer(student, item, answers=[str(wrong)])
+    second = answer(student, item)
+    assert first.created
+    assert not second.created
+    assert second.response == first.response
+    assert not second.response.is_correct  # the answer that stands is the first
+    assert Response.objects.count() == 1
+
+
+def test_answers_come_in_order(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    with pytest.raises(services.NotAllowed, match="in order"):
+        answer(student, attempt.items.get(position=2))
+    assert not Response.objects.exists()
+
+
+def test_an_invalid_answer_saves_nothing(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    with pytest.raises(grading.InvalidSubmission):
+        answer(student, item, answers=["999999"])
+    assert not Response.objects.exists()
+
+
+def test_a_choice_of_another_question_is_refused(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    first, second = attempt.items.order_by("position")[:2]
+    foreign = second.question.choices.first().pk
+    with pytest.raises(grading.InvalidSubmission, match="not one of this question"):
+        answer(student, first, answers=[str(foreign)])
+    assert not Response.objects.exists()
+
+
+def test_another_students_attempt_is_not_found(student, quiz):
+    other = UserFactory()
+    attempt = services.attempt_start(user=other, quiz=quiz)
+    with pytest.raises(Http404):
+        answer(student, attempt.items.get(position=1))
+    with pytest.raises(Http404):
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+
+
+def test_an_item_of_another_attempt_is_not_found(student, quiz):
+    mine = services.attempt_start(user=student, quiz=quiz)
+    theirs = services.attempt_start(user=UserFactory(), quiz=quiz)
+    with pytest.raises(Http404):
+        services.answer_record(
+            user=student, attempt_id=mine.pk, item_id=theirs.items.first().pk, answers=["1"]
+        )
+
+
+def test_a_finished_attempt_takes_no_answers(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    with pytest.raises(services.AttemptClosed, match="finished"):
+        answer(student, attempt.items.get(position=1))
+    attempt.refresh_from_db()
+    assert attempt.points == 0
+    assert attempt.passed is False
+
+
+def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closed(student):
+    quiz = QuizFactory(time_limit_minutes=10, questions=QuestionFactory.create_batch(3))
+    start = timezone.now()
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    answer_first = right_answers(attempt.items.get(position=1))
+    services.answer_record(
+        user=student,
+        attempt_id=attempt.pk,
+        item_id=attempt.items.get(position=1).pk,
+        now=start + timedelta(minutes=9),
+        **answer_first,
+    )
+    late = start + timedelta(minutes=10, seconds=1)
+    with pytest.raises(services.AttemptClosed, match="Time is up"):
+        services.answer_record(
+            user=student,
+            attempt_id=attempt.pk,
+            item_id=attempt.items.get(position=2).pk,
+            now=late,
+            **right_answers(attempt.items.get(position=2)),
+        )
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert attempt.finished_at == attempt.deadline
+    assert attempt.points == 1
+    assert Response.objects.count() == 1
+
+
+def test_attempts_allowed_are_enforced(student):
+    quiz = QuizFactory(max_attempts=2, questions=QuestionFactory.create_batch(2))
+    for _ in range(2):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+    with pytest.raises(services.NotAllowed, match="all 2 attempts"):
+        services.attempt_start(user=student, quiz=quiz)
+
+
+def test_practice_is_exactly_the_questions_not_yet_answered_right(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    items = list(attempt.items.order_by("position"))
+    answer(student, items[0])  # right
+    wrong = next(
+        i
+        for i, _ in items[1].question.grading_key().options
+        if i not in items[1].question.grading_key().correct
+    )
+    answer(student, items[1], answers=[str(wrong)])
+    services.attempt_finish(user=student, attempt_id=attempt.pk)  # the rest unanswered
+    practice = services.practice_start(user=student, quiz=quiz)
+    assert practice.is_practice
+    assert practice.deadline is None
+    practised = set(practice.items.values_list("question_id", flat=True))
+    assert practised == {item.question_id for item in items[1:]}
+    services.attempt_finish(user=student, attempt_id=practice.pk)
+    practice.refresh_from_db()
+    assert practice.passed is None  # practice does not count
+
+
+def test_practice_does_not_use_an_attempt(student):
+    quiz = QuizFactory(max_attempts=1, questions=QuestionFactory.create_batch(2))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    services.practice_start(user=student, quiz=quiz)
+    with pytest.raises(services.NotAllowed):
+        services.attempt_start(user=student, quiz=quiz)
+
+
+def test_nothing_to_practise_when_all_is_right(student):
+    quiz = QuizFactory(questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer(student, attempt.items.get())
+    with pytest.raises(services.NotAllowed, match="nothing to practise"):
+        services.practice_start(user=student, quiz=quiz)
+
+
+def test_multiple_response_partial_credit_is_kept(student):
+    question = QuestionFactory(kind=grading.MULTIPLE)
+    attempt = services.attempt_start(user=student, quiz=QuizFactory(questions=[question]))
+    item = attempt.items.get()
+    one_right = next(iter(question.grading_key().correct))
+    recorded = answer(student, item, answers=[str(one_right)])
+    assert recorded.response.score == Decimal("0.5")
+    attempt.refresh_from_db()
+    assert attempt.points == Decimal("0.5")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_the_same_moment_record_one(student):
+    """Real threads, each with its own connection: one answer stands, none fails."""
+    quiz = QuizFactory(questions=[QuestionFactory(), QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    payload = right_answers(item)
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            results.append(
+                services.answer_record(
+                    user=student, attempt_id=attempt.pk, item_id=item.pk, **payload
+                )
+            )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r.created for r in results) == 1
+    assert len({r.response.pk for r in results}) == 1
+    assert Response.objects.count() == 1
