@@ -39,9 +39,17 @@ class AnswerForm(forms.Form):
 
 
 class ArrangeForm(forms.Form):
-    """A proposed order of an ordering question's items (`?arrange=3,1,2`): no state, a GET."""
+    """A proposed order of an ordering question's items and the move that made it:
+    `?arrange=3,1,2/up-1` (choice ids, then which button to give focus back to). A GET: no
+    state changes until the answer is sent."""
 
-    arrange = forms.RegexField(regex=r"^\d{1,19}(,\d{1,19}){0,49}$", max_length=1000)
+    arrange = forms.RegexField(
+        regex=r"^\d{1,19}(,\d{1,19}){0,49}(/(up|down)-\d{1,19})?$", max_length=1100
+    )
 
     def order(self) -> list[int]:
-        return [int(part) for part in self.cleaned_data["arrange"].split(",")]
+        ids = self.cleaned_data["arrange"].partition("/")[0]
+        return [int(part) for part in ids.split(",")]
+
+    def moved(self) -> str:
+        return self.cleaned_data["arrange"].partition("/")[2]

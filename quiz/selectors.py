@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from quiz import grading
-from quiz.models import Article, Attempt, AttemptItem, Question, Quiz, QuizQuestion
+from quiz.models import Article, Attempt, AttemptItem, Question, Quiz
 
 
 @dataclass
@@ -166,7 +166,7 @@ def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMast
     met = (
         AttemptItem.objects.filter(attempt__user=user)
         .values("question__topic", "question")
-        .annotate(right=Max("response__is_correct"))
+        .annotate(right=Count("pk", filter=Q(response__is_correct=True)))
         .order_by()
     )
     topics: dict[str, TopicMastery] = defaultdict(lambda: TopicMastery(""))
@@ -188,10 +188,3 @@ def article_with_excerpts(slug: str) -> tuple[Article, list[str]]:
 
 def correct_answer(question: Question) -> str:
     return grading.describe(question.kind, question.grading_key())
-
-
-__all__ = [
-    "Prefetch",
-    "Q",
-    "QuizQuestion",
-]

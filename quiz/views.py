@@ -102,8 +102,9 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
         return go(request, review_url(attempt_id))
     arrange = ArrangeForm(request.GET)
-    arrangement = arrange.order() if arrange.is_valid() else None
-    return _question(request, item, arrangement=arrangement)
+    if arrange.is_valid():
+        return _question(request, item, arrangement=arrange.order(), moved=arrange.moved())
+    return _question(request, item)
 
 
 def _question(
@@ -111,15 +112,14 @@ def _question(
     item: AttemptItem,
     *,
     arrangement: list[int] | None = None,
+    moved: str = "",
     error: str = "",
     status: int = 200,
 ) -> TemplateResponse:
     context = {
         "attempt": item.attempt,
         "item": item,
-        "display": item_display(
-            item, arrangement=arrangement, moved=request.GET.get("moved", "")[:40]
-        ),
+        "display": item_display(item, arrangement=arrangement, moved=moved),
         "error": error,
         "defers_feedback": _defers_feedback(item.attempt),
     }

@@ -265,11 +265,14 @@ def test_ordering_move_buttons_rearrange_without_saving(student_client, student)
     moved = [order[1], order[0], *order[2:]]
     arrange = ",".join(map(str, moved))
     response = student_client.get(
-        attempt.get_absolute_url(), {"arrange": arrange, "moved": f"up-{order[1]}"}, **HTMX
+        attempt.get_absolute_url(), {"arrange": f"{arrange}/up-{order[1]}"}, **HTMX
     )
     shown = re.findall(r'name="answer" value="(\d+)"', response.content.decode())
     assert shown == [str(i) for i in moved]
-    assert "autofocus" in response.content.decode()
+    assert f'id="up-{order[1]}"' in response.content.decode()
+    focused = re.findall(r'<button[^>]*id="([a-z]+-\d+)"[^>]*autofocus', response.content.decode())
+    # Moved to the top, the item has no Move up any more: focus goes to its Move down.
+    assert focused == [f"down-{order[1]}"]
     assert not Response.objects.exists()
     nonsense = student_client.get(attempt.get_absolute_url(), {"arrange": "1,2,999999"})
     shown = re.findall(r'name="answer" value="(\d+)"', nonsense.content.decode())

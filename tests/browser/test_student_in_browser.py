@@ -1,0 +1,298 @@
+"""A student takes whole quizzes in Chromium: by mouse, by keyboard, without JavaScript."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from quiz import grading
+from quiz.models import Attempt, AttemptItem, Response
+from tests.factories import QuestionFactory, QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NTH_ITEM_IS = (
+    "([n, id]) => document.querySelectorAll('.ordering input[name=answer]')[n].value === id"
+)
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+@pytest.fixture
+def quiz():
+    """One question of every type, in a set order, feedback at once."""
+    return QuizFactory(
+        slug="every-type",
+        title="Every type",
+        questions=[
+            QuestionFactory(kind=kind, key=kind)
+            for kind in grading.KINDS
+            if kind != grading.NUMERIC
+        ]
+        + [QuestionFactory(numeric=True, key="numeric")],
+    )
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(username="amira", password="pass")
+
+
+def log_in(page, live_server, username="amira"):
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pass")
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + reverse("quiz:home"))
+
+
+def check_accessible(page):
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def current_item(student):
+    return (
+        AttemptItem.objects.filter(attempt__user=student, response__isnull=True)
+        .select_related("question")
+        .order_by("attempt_id", "position")
+        .first()
+    )
+
+
+def answer_by_mouse(page, item):
+    """Answer the item on screen right, with the mouse."""
+    question = item.question
+    key = question.grading_key()
+    kind = question.kind
+    if kind in (grading.SINGLE, grading.TRUE_FALSE):
+        page.check(f"input[name=answer][value='{next(iter(key.correct))}']")
+    elif kind == grading.MULTIPLE:
+        for ident in key.correct:
+            page.check(f"input[name=answer][value='{ident}']")
+    elif kind == grading.SHORT_TEXT:
+        page.fill("input[name=answer]", key.accepted[0])
+    elif kind == grading.NUMERIC:
+        page.fill("input[name=answer]", str(key.value))
+    elif kind == grading.ORDERING:
+        right = [str(i) for i, _ in key.items]
+        for _ in range(10):
+            shown = page.eval_on_selector_all(
+                ".ordering input[name=answer]", "els => els.map(e => e.value)"
+            )
+            if shown == right:
+                break
+            # Move the first misplaced item up until it is in its place.
+            n = next(i for i, (a, b) in enumerate(zip(shown, right, strict=True)) if a != b)
+            target = right[n]
+            index = shown.index(target)
+            page.locator(".ordering li").nth(index).get_by_role(
+                "button", name=re.compile("^Move up")
+            ).click()
+            page.wait_for_function(
+                NTH_ITEM_IS,
+                arg=[index - 1, target],
+            )
+    elif kind == grading.MATCHING:
+        for ident, _, match in key.pairs:
+            page.select_option(f"select[name='match-{ident}']", label=match)
+    page.click("button.answer-submit")
+
+
+def test_whole_quiz_by_mouse_with_instant_feedback(page, live_server, quiz, student):
+    log_in(page, live_server)
+    check_accessible(page)
+    page.click("text=Every type")
+    check_accessible(page)
+    page.click("text=Start the quiz")
+    for n in range(1, 8):
+        page.wait_for_selector(f"text=Question {n} of 7")
+        check_accessible(page)
+        answer_by_mouse(page, current_item(student))
+        page.wait_for_selector("#fb-heading")
+        assert page.inner_text("#fb-heading").strip() == "Correct"
+        assert page.evaluate("document.activeElement.id") == "fb-heading"
+        assert "Correct." in page.inner_text("#announce")
+        check_accessible(page)
+        if n < 7:
+            page.click("text=Next question")
+    page.click("text=See your results")
+    assert "7 out of 7 points · 100%" in page.inner_text("main")
+    check_accessible(page)
+    page.click("text=My progress")
+    assert page.locator("svg.chart").count() == 1
+    check_accessible(page)
+    page.goto(live_server.url + reverse("quiz:article", args=[quiz.article.slug]))
+    check_accessible(page)
+
+
+def test_source_link_highlights_the_sentence(page, live_server, quiz, student):
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["every-type"]))
+    page.click("text=Start the quiz")
+    answer_by_mouse(page, current_item(student))
+    page.click("text=Read this sentence in the article")
+    target = page.locator(".source-sentence:target")
+    assert target.count() == 1
+    excerpt = Response.objects.get().item.question.excerpt
+    assert target.inner_text() == excerpt
+    background = target.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def tab_to(page, selector, limit=60):
+    """Press Tab until the element matching `selector` has focus."""
+    for _ in range(limit):
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def answer_by_keyboard(page, item):
+    question = item.question
+    key = question.grading_key()
+    kind = question.kind
+    if kind in (grading.SINGLE, grading.TRUE_FALSE):
+        # Tab lands on the radio group; arrows move through it and select.
+        right = str(next(iter(key.correct)))
+        tab_to(page, "input[name=answer]")
+        for _ in range(10):
+            if page.evaluate("document.activeElement.value") == right:
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+    elif kind == grading.MULTIPLE:
+        for ident in key.correct:
+            tab_to(page, f"input[name=answer][value='{ident}']")
+            page.keyboard.press("Space")
+    elif kind in (grading.SHORT_TEXT, grading.NUMERIC):
+        tab_to(page, "input[name=answer]")
+        page.keyboard.type(key.accepted[0] if kind == grading.SHORT_TEXT else str(key.value))
+    elif kind == grading.ORDERING:
+        right = [str(i) for i, _ in key.items]
+        for _ in range(10):
+            shown = page.eval_on_selector_all(
+                ".ordering input[name=answer]", "els => els.map(e => e.value)"
+            )
+            if shown == right:
+                break
+            n = next(i for i, (a, b) in enumerate(zip(shown, right, strict=True)) if a != b)
+            index = shown.index(right[n])
+            button = f".ordering li:nth-child({index + 1}) button:first-of-type"
+            tab_to(page, button)
+            # Press only once htmx has wired the new buttons (it does so just after a swap).
+            page.wait_for_function(
+                "() => document.activeElement['htmx-internal-data'] !== undefined"
+            )
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                NTH_ITEM_IS,
+                arg=[index - 1, right[n]],
+            )
+            # Focus comes back to the moved item's button (htmx settles it just after the
+            # swap), so the next Tab starts from there.
+            page.wait_for_function("() => /^(up|down)-\\d+$/.test(document.activeElement.id)")
+    elif kind == grading.MATCHING:
+        for ident, _, match in key.pairs:
+            tab_to(page, f"select[name='match-{ident}']")
+            for _ in range(10):
+                if page.evaluate("document.activeElement.value") == match:
+                    break
+                page.keyboard.press("ArrowDown")
+    tab_to(page, "button.answer-submit")
+    page.keyboard.press("Enter")
+
+
+def test_whole_quiz_by_keyboard_only(page, live_server, quiz, student):
+    page.goto(live_server.url + reverse("login"))
+    tab_to(page, "#id_username")
+    page.keyboard.type("amira")
+    page.keyboard.press("Tab")
+    page.keyboard.type("pass")
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + "/")
+    tab_to(page, "a[href='/quizzes/every-type/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/quizzes/every-type/$"))
+    tab_to(page, "button.primary")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/attempts/\d+/$"))
+    for n in range(1, 8):
+        page.wait_for_selector(f"text=Question {n} of 7")
+        answer_by_keyboard(page, current_item(student))
+        page.wait_for_selector("#fb-heading")
+        assert page.inner_text("#fb-heading").strip() == "Correct", n
+        tab_to(page, "a.button.primary")
+        page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/review/$"))
+    assert "7 out of 7 points · 100%" in page.inner_text("main")
+
+
+def test_whole_quiz_without_javascript(browser, live_server, quiz, student):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server)
+    page.click("text=Every type")
+    page.click("text=Start the quiz")
+    for n in range(1, 8):
+        page.wait_for_selector(f"text=Question {n} of 7")
+        item = current_item(student)
+        answer_by_mouse(page, item)
+        page.wait_for_selector("#fb-heading")
+        assert page.inner_text("#fb-heading").strip() == "Correct"
+        # Post/redirect/get: the feedback has its own address, and a reload re-posts nothing.
+        assert page.url.endswith(f"/questions/{n}/")
+        page.reload()
+        assert page.inner_text("#fb-heading").strip() == "Correct"
+        if n < 7:
+            page.click("text=Next question")
+    page.click("text=See your results")
+    assert "7 out of 7 points · 100%" in page.inner_text("main")
+    assert Response.objects.count() == 7
+    context.close()
+
+
+def test_double_click_on_submit_records_one_answer(page, live_server, quiz, student):
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["every-type"]))
+    page.click("text=Start the quiz")
+    item = current_item(student)
+    page.check(f"input[name=answer][value='{next(iter(item.question.grading_key().correct))}']")
+    page.dblclick("button.answer-submit")
+    page.wait_for_selector("#fb-heading")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("#fb-heading").strip() == "Correct"
+    assert Response.objects.count() == 1
+    assert "Server Error" not in page.content()
+
+
+def test_resume_after_closing_the_page(context, live_server, quiz, student):
+    page = context.new_page()
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["every-type"]))
+    page.click("text=Start the quiz")
+    for _ in range(2):
+        answer_by_mouse(page, current_item(student))
+        page.click("text=Next question")
+    page.wait_for_selector("text=Question 3 of 7")
+    order = page.eval_on_selector_all(
+        "input[name=answer], select", "els => els.map(e => e.name + e.value)"
+    )
+    page.close()
+
+    again = context.new_page()
+    again.goto(live_server.url + reverse("quiz:home"))
+    assert "question 3 of 7" in again.inner_text("main")
+    again.click("text=Every type")
+    again.click("text=Resume")
+    again.wait_for_selector("text=Question 3 of 7")
+    assert (
+        again.eval_on_selector_all(
+            "input[name=answer], select", "els => els.map(e => e.name + e.value)"
+        )
+        == order
+    )
+    assert Attempt.objects.count() == 1
