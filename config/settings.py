@@ -105,8 +105,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and WAL stop "database is locked" under concurrent writers
-    # (see shared/NOTES.md); persistent connections buy nothing with SQLite.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # (see shared/NOTES.md). Connections persist (CONN_MAX_AGE) as with PostgreSQL: opening
+    # one and running the PRAGMAs on every request cost more than the question page itself.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

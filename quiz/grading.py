@@ -386,3 +386,36 @@ def submission_from_form(kind: str, answers: Sequence[str], matches: Mapping[str
     if kind == MATCHING:
         return dict(matches)
     return answers[0] if answers else ""
+
+
+def key_to_data(key: Key) -> dict[str, Any]:
+    """A key as JSON-ready data, so an attempt can keep the key it was asked with."""
+    if isinstance(key, ChoiceKey):
+        return {"options": [list(o) for o in key.options], "correct": sorted(key.correct)}
+    if isinstance(key, TextKey):
+        return {"accepted": list(key.accepted)}
+    if isinstance(key, NumericKey):
+        return {"value": str(key.value), "tolerance": str(key.tolerance)}
+    if isinstance(key, OrderKey):
+        return {"items": [list(i) for i in key.items]}
+    if isinstance(key, MatchKey):
+        return {"pairs": [list(p) for p in key.pairs]}
+    raise ValueError(f"not a key: {key!r}")
+
+
+def key_from_data(kind: str, data: Mapping[str, Any]) -> Key:
+    """The inverse of `key_to_data` for a question of `kind`."""
+    if kind in CHOICE_KINDS:
+        return ChoiceKey(
+            options=tuple((int(i), str(t)) for i, t in data["options"]),
+            correct=frozenset(int(i) for i in data["correct"]),
+        )
+    if kind == SHORT_TEXT:
+        return TextKey(accepted=tuple(data["accepted"]))
+    if kind == NUMERIC:
+        return NumericKey(value=Decimal(data["value"]), tolerance=Decimal(data["tolerance"]))
+    if kind == ORDERING:
+        return OrderKey(items=tuple((int(i), str(t)) for i, t in data["items"]))
+    if kind == MATCHING:
+        return MatchKey(pairs=tuple((int(i), str(t), str(m)) for i, t, m in data["pairs"]))
+    raise ValueError(f"unknown question kind {kind!r}")

@@ -444,7 +444,12 @@ class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
-    choice_order = models.JSONField(default=list, help_text="Choice ids as shown.")
+    # Frozen when the attempt starts, as Moodle's question usages are: what the student is
+    # shown and what the answer is graded against never change under an attempt in flight,
+    # and the question page needs no query for them.
+    options = models.JSONField(default=list, help_text="[choice id, text] in the order shown.")
+    matches = models.JSONField(default=list, help_text="Matching: every match, as listed.")
+    key = models.JSONField(default=dict, help_text="The grading key (see grading.key_to_data).")
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -456,6 +461,13 @@ class AttemptItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} #{self.position}"
+
+    @property
+    def choice_order(self) -> list[int]:
+        return [ident for ident, _ in self.options]
+
+    def grading_key(self) -> grading.Key:
+        return grading.key_from_data(self.question.kind, self.key)
 
 
 class Response(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from quiz import grading
 from quiz.models import AttemptItem, Question
@@ -80,13 +80,15 @@ def question_display(
 def item_display(
     item: AttemptItem, *, arrangement: Sequence[int] | None = None, moved: str = ""
 ) -> QuestionDisplay:
-    """Lay out an attempt's item in the order frozen for it, or an ordering question's items in
-    the student's `arrangement` when it is a permutation of them."""
-    order = list(item.choice_order)
-    if arrangement is not None and sorted(arrangement) == sorted(order):
-        order = list(arrangement)
-    display = question_display(item.question, order=order)
-    return replace(display, moved=moved)
+    """Lay out an attempt's item as frozen when the attempt started, or an ordering question's
+    items in the student's `arrangement` when it is a permutation of them. No queries."""
+    options = [(ident, text) for ident, text in item.options]
+    if arrangement is not None and sorted(arrangement) == sorted(i for i, _ in options):
+        texts = dict(options)
+        options = [(ident, texts[ident]) for ident in arrangement]
+    return QuestionDisplay(
+        question=item.question, options=options, matches=list(item.matches), moved=moved
+    )
 
 
 def excerpt_anchor(excerpt: str) -> str:
@@ -137,7 +139,7 @@ def article_paragraphs(text: str, excerpts: Iterable[str]) -> list[list[Segment]
 
 
 def given_answer(item: AttemptItem) -> str:
-    """The student's answer in words, from the stored submission."""
+    """The student's answer in words, from the stored submission and the item's options."""
     response = getattr(item, "response", None)
     if response is None:
         return "No answer"
@@ -145,16 +147,19 @@ def given_answer(item: AttemptItem) -> str:
     kind = item.question.kind
     if kind in (grading.SHORT_TEXT, grading.NUMERIC):
         return str(submission)
-    texts = {c.pk: c.text for c in item.question.choices.all()}
+    texts = dict(item.options)
     if kind in (grading.SINGLE, grading.TRUE_FALSE):
         return texts.get(_int(submission), str(submission))
     if kind == grading.MULTIPLE:
         return ", ".join(texts.get(_int(s), str(s)) for s in submission)
     if kind == grading.ORDERING:
         return " → ".join(texts.get(_int(s), str(s)) for s in submission)
-    if kind == grading.MATCHING:
-        return "; ".join(f"{texts.get(_int(k), k)} → {v}" for k, v in dict(submission).items())
-    return str(submission)
+    return "; ".join(f"{texts.get(_int(k), k)} → {v}" for k, v in dict(submission).items())
+
+
+def right_answer(item: AttemptItem) -> str:
+    """The right answer in words, as the item was graded."""
+    return grading.describe(item.question.kind, item.grading_key())
 
 
 def _int(value: object) -> int | None:

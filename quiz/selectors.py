@@ -15,7 +15,6 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from quiz import grading
 from quiz.models import Article, Attempt, AttemptItem, Question, Quiz
 
 
@@ -82,12 +81,11 @@ def user_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
 
 def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
     """The first unanswered item of the user's attempt, with what its page shows; None if
-    every item is answered. One query, plus one for the choices."""
+    every item is answered. One query: the item carries its options."""
     item = (
         AttemptItem.objects.select_related("attempt__quiz", "question")
         .filter(attempt_id=attempt_id, attempt__user=user, response__isnull=True)
         .order_by("position")
-        .prefetch_related("question__choices")
         .first()
     )
     return item
@@ -97,7 +95,6 @@ def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> Att
     """An item of the user's attempt with its response and all that feedback shows."""
     item = (
         AttemptItem.objects.select_related("attempt__quiz", "question__article", "response")
-        .prefetch_related("question__choices", "question__accepted_answers")
         .filter(attempt_id=attempt_id, attempt__user=user, position=position)
         .first()
     )
@@ -107,11 +104,7 @@ def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> Att
 
 
 def review_items(attempt: Attempt) -> list[AttemptItem]:
-    return list(
-        attempt.items.select_related("question__article", "response")
-        .prefetch_related("question__choices", "question__accepted_answers")
-        .order_by("position")
-    )
+    return list(attempt.items.select_related("question__article", "response").order_by("position"))
 
 
 def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:
@@ -184,7 +177,3 @@ def article_with_excerpts(slug: str) -> tuple[Article, list[str]]:
         Question.objects.filter(article=article).values_list("excerpt", flat=True).distinct()
     )
     return article, excerpts
-
-
-def correct_answer(question: Question) -> str:
-    return grading.describe(question.kind, question.grading_key())

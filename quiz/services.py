@@ -25,7 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from quiz import grading
-from quiz.models import Attempt, AttemptItem, Choice, Question, Quiz, Response
+from quiz.models import Attempt, AttemptItem, Question, Quiz, Response
 
 _random = secrets.SystemRandom()
 
@@ -151,7 +151,7 @@ def _record(
         raise NotAllowed("Answer the questions in order: an earlier one is still open.")
     question = item.question
     submission = grading.submission_from_form(question.kind, answers, matches)
-    result = grading.grade(question.kind, question.grading_key(), submission)
+    result = grading.grade(question.kind, item.grading_key(), submission)
     response = Response.objects.create(
         item=item,
         submission=_jsonable(submission),
@@ -200,7 +200,7 @@ def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:
 
 
 def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> AttemptItem:
-    """The item with its attempt (locked), question, choices and any response, in few queries."""
+    """The item with its attempt (locked), question and any response, in one query."""
     earlier = AttemptItem.objects.filter(
         attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
     )
@@ -213,16 +213,7 @@ def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> Attem
     )
     if item is None:
         raise Http404("That question is not part of any attempt of yours.")
-    prefetch_related_objects([item.question], *_grading_lookups(item.question.kind))
     return item
-
-
-def _grading_lookups(kind: str) -> list[str]:
-    if kind == grading.SHORT_TEXT:
-        return ["accepted_answers"]
-    if kind == grading.NUMERIC:
-        return []
-    return ["choices"]
 
 
 def _locked_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
@@ -252,38 +243,35 @@ def _create(
         deadline=deadline,
         max_points=len(questions),
     )
-    choice_ids: dict[int, list[int]] = {}
-    for question_id, choice_id in (
-        Choice.objects.filter(question__in=questions)
-        .order_by("question_id", "position")
-        .values_list("question_id", "pk")
-    ):
-        choice_ids.setdefault(question_id, []).append(choice_id)
+    prefetch_related_objects(questions, "choices", "accepted_answers")
     AttemptItem.objects.bulk_create(
-        AttemptItem(
-            attempt=attempt,
-            question=question,
-            position=position,
-            choice_order=_choice_order(question, choice_ids.get(question.pk, []), quiz),
-        )
+        _item(attempt, question, position, shuffle=quiz.shuffle_choices)
         for position, question in enumerate(questions, 1)
     )
     return attempt
 
 
-def _choice_order(question: Question, ids: list[int], quiz: Quiz) -> list[int]:
-    """The order options are shown in for this attempt, fixed now so a reload never reshuffles.
+def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool) -> AttemptItem:
+    """The item as this attempt asks it: options in their order (fixed now, so a reload never
+    reshuffles) and the key it will be graded against.
 
     Ordering items are always shuffled away from the answer; true/false stays True, False.
     """
-    order = list(ids)
+    choices = list(question.choices.all())
+    options = [[c.pk, c.text] for c in choices]
     if question.kind == grading.ORDERING:
-        if len(order) > 1:
-            while order == ids:
-                _random.shuffle(order)
-    elif quiz.shuffle_choices and question.kind != grading.TRUE_FALSE:
-        _random.shuffle(order)
-    return order
+        while len(options) > 1 and [i for i, _ in options] == [c.pk for c in choices]:
+            _random.shuffle(options)
+    elif shuffle and question.kind != grading.TRUE_FALSE:
+        _random.shuffle(options)
+    return AttemptItem(
+        attempt=attempt,
+        question=question,
+        position=position,
+        options=options,
+        matches=sorted({c.match.strip() for c in choices if c.match.strip()}, key=str.casefold),
+        key=grading.key_to_data(question.grading_key()),
+    )
 
 
 def _expire_if_due(attempt: Attempt, now: datetime) -> bool:

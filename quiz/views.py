@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from quiz import grading, selectors, services
 from quiz.forms import AnswerForm, ArrangeForm
 from quiz.models import Attempt, AttemptItem, Quiz
-from quiz.presenters import article_paragraphs, given_answer, item_display
+from quiz.presenters import article_paragraphs, given_answer, item_display, right_answer
 from quiz.reports import score_chart
 
 
@@ -145,7 +145,7 @@ def _feedback(
         "attempt": item.attempt,
         "item": item,
         "response": item.response,
-        "right_answer": selectors.correct_answer(item.question),
+        "right_answer": right_answer(item),
         "given": given_answer(item),
         "repeated": repeated,
     }
@@ -243,7 +243,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "item": item,
             "response": getattr(item, "response", None),
             "given": given_answer(item),
-            "right_answer": selectors.correct_answer(item.question),
+            "right_answer": right_answer(item),
         }
         for item in items
     ]
