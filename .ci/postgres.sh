@@ -18,6 +18,7 @@ postgres_start() {
   (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=''" -w start >/dev/null)
   trap postgres_stop EXIT
+  (cd / && runuser -u postgres -- "$PG_BIN/createdb" -h "$PG_DIR" -p "$PG_PORT" quiz)
   PG_URL="postgres://postgres@/quiz?host=$PG_DIR&port=$PG_PORT"
   export PG_URL
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
 import multiprocessing
 import os
@@ -96,7 +97,11 @@ def setup(students: int) -> list[dict]:
     from quiz.models import Quiz
 
     call_command("migrate", verbosity=0)
-    call_command("load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json"), verbosity=0)
+    call_command(
+        "load_bank",
+        str(ROOT / "fixtures" / "kherson-withdrawal.json"),
+        stdout=io.StringIO(),
+    )
     quiz = Quiz.objects.get(slug="kherson-withdrawal-full")
     User = get_user_model()
     plans = []

@@ -1,10 +1,12 @@
 """The student's path through the test client: plain requests and htmx requests both."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quiz import grading, services
 from quiz.models import Attempt, Response
@@ -346,3 +348,26 @@ def test_article_page_anchors_every_source_sentence(student_client, quiz):
     from quiz.presenters import excerpt_anchor
 
     assert f'id="{excerpt_anchor(question.excerpt)}"' in html
+
+
+def test_timer_closes_the_attempt_when_time_is_up(student_client, student):
+    quiz = QuizFactory(time_limit_minutes=5, questions=QuestionFactory.create_batch(2))
+    attempt = services.attempt_start(
+        user=student, quiz=quiz, now=timezone.now() - timedelta(minutes=6)
+    )
+    response = student_client.get(reverse("quiz:timer", args=[attempt.pk]), **HTMX)
+    assert response.headers["HX-Redirect"] == reverse("quiz:review", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    review = student_client.get(reverse("quiz:review", args=[attempt.pk])).content.decode()
+    assert "time ran out" in review
+    assert "0 out of 2 points" in review
+
+
+def test_timer_shows_the_time_left(student_client, student):
+    quiz = QuizFactory(time_limit_minutes=15, questions=QuestionFactory.create_batch(2))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    html = student_client.get(reverse("quiz:timer", args=[attempt.pk]), **HTMX).content.decode()
+    assert re.search(r"Time left: <strong>1[45]\xa0minutes</strong>", html)
+    assert "ends at" in html
+    assert 'hx-trigger="every 15s"' in html

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import template
 
 from quiz import presenters
@@ -9,3 +11,16 @@ register = template.Library()
 def excerpt_anchor(excerpt: str) -> str:
     """The fragment id of a source sentence on its article's page."""
     return presenters.excerpt_anchor(excerpt)
+
+
+@register.filter
+def duration(value: timedelta) -> str:
+    """ "45 seconds", "3 min 10 s", "1 h 5 min": how long an attempt took."""
+    seconds = max(0, int(value.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
