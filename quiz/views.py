@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -214,11 +214,19 @@ def _form_error(form: AnswerForm) -> str:
     return " ".join(form.non_field_errors())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    services.attempt_finish(user=request.user, attempt_id=attempt_id)
-    return go(request, review_url(attempt_id))
+    """GET asks for confirmation (what is unanswered scores nothing); POST finishes."""
+    if request.method == "POST":
+        services.attempt_finish(user=request.user, attempt_id=attempt_id)
+        return go(request, review_url(attempt_id))
+    item = selectors.current_item(request.user, attempt_id)
+    if item is None:
+        selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
+        return redirect(review_url(attempt_id))
+    context = {"attempt": item.attempt, "unanswered": item.attempt.max_points - item.position + 1}
+    return TemplateResponse(request, "quiz/finish.html", context)
 
 
 @require_GET

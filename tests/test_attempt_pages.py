@@ -197,6 +197,7 @@ def test_another_students_attempt_is_404_everywhere(student_client, quiz):
         reverse("quiz:review", args=[other.pk]),
         reverse("quiz:item", args=[other.pk, 1]),
         reverse("quiz:timer", args=[other.pk]),
+        reverse("quiz:finish", args=[other.pk]),
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url
@@ -371,3 +372,16 @@ def test_timer_shows_the_time_left(student_client, student):
     assert re.search(r"Time left: <strong>1[45]\xa0minutes</strong>", html)
     assert "ends at" in html
     assert 'hx-trigger="every 15s"' in html
+
+
+def test_finish_now_asks_first_then_finishes(student_client, attempt):
+    url = reverse("quiz:finish", args=[attempt.pk])
+    page = student_client.get(url).content.decode()
+    assert "You have 7 questions left of 7" in page
+    attempt.refresh_from_db()
+    assert attempt.is_open
+    response = student_client.post(url)
+    assert response.url == reverse("quiz:review", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert attempt.points == 0
