@@ -18,6 +18,9 @@ from quiz.models import (
     AcceptedAnswer,
     Article,
     Choice,
+    Cohort,
+    CohortQuiz,
+    Membership,
     Question,
     Quiz,
     QuizQuestion,
@@ -217,3 +220,76 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, quiz: Quiz) -> int:
         return quiz.question_count
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "student_name", "joined_at"]
+    readonly_fields = ["user", "student_name", "joined_at"]
+    verbose_name_plural = "students (add them with load_cohort, move them under Memberships)"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="name")
+    def student_name(self, membership: Membership) -> str:
+        return membership.user.get_full_name()
+
+
+class CohortQuizInline(admin.TabularInline):
+    model = CohortQuiz
+    extra = 0
+    fields = ["quiz", "opens_at", "closes_at", "results"]
+    readonly_fields = ["results"]
+
+    @admin.display(description="results")
+    def results(self, assignment: CohortQuiz) -> str:
+        if assignment.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a>',
+            reverse("quiz:gradebook", args=[assignment.cohort_id, assignment.quiz.slug]),
+            reverse("quiz:analysis", args=[assignment.quiz.slug])
+            + f"?cohort={assignment.cohort_id}",
+        )
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "term", "student_count", "quiz_count"]
+    search_fields = ["name", "term"]
+    inlines = [CohortQuizInline, MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                student_count=Count("memberships", distinct=True),
+                quiz_count=Count("assignments", distinct=True),
+            )
+        )
+
+    @admin.display(description="students", ordering="student_count")
+    def student_count(self, cohort: Cohort) -> int:
+        return cohort.student_count
+
+    @admin.display(description="quizzes", ordering="quiz_count")
+    def quiz_count(self, cohort: Cohort) -> int:
+        return cohort.quiz_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Moving a student is changing the cohort of their membership, here in the list."""
+
+    list_display = ["user", "student_name", "cohort", "joined_at"]
+    list_editable = ["cohort"]
+    list_filter = ["cohort"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user", "cohort"]
+
+    @admin.display(description="name")
+    def student_name(self, membership: Membership) -> str:
+        return membership.user.get_full_name()

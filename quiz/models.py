@@ -9,6 +9,7 @@ question by (quiz, question).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -489,3 +490,107 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.score}"
+
+
+class CohortManager(models.Manager["Cohort"]):
+    def get_by_natural_key(self, name: str) -> Cohort:
+        return self.get(name=name)
+
+
+class Cohort(models.Model):
+    """A group of students taking quizzes together, each quiz open to them for a time."""
+
+    name = models.CharField(max_length=100, unique=True)
+    term = models.CharField(max_length=60, blank=True, help_text="e.g. Autumn 2026")
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts", blank=True
+    )
+    quizzes = models.ManyToManyField(Quiz, through="CohortQuiz", related_name="cohorts")
+
+    objects = CohortManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="cohort_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.term})" if self.term else self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class MembershipManager(models.Manager["Membership"]):
+    def get_by_natural_key(self, cohort_name: str, username: str) -> Membership:
+        return self.get(cohort__name=cohort_name, user__username=username)
+
+
+class Membership(models.Model):
+    """A student in a cohort. Changing `cohort` moves the student."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipManager()
+
+    class Meta:
+        ordering = ["cohort", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.cohort.name, self.user.get_username())
+
+    natural_key.dependencies = ["quiz.cohort"]
+
+
+class CohortQuizManager(models.Manager["CohortQuiz"]):
+    def get_by_natural_key(self, cohort_name: str, quiz_slug: str) -> CohortQuiz:
+        return self.get(cohort__name=cohort_name, quiz__slug=quiz_slug)
+
+
+class CohortQuiz(models.Model):
+    """A quiz assigned to a cohort: students may start attempts between the two times."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="assignments")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    objects = CohortQuizManager()
+
+    class Meta:
+        ordering = ["cohort", "opens_at"]
+        verbose_name = "assigned quiz"
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "quiz"], name="cohort_quiz_unique"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="cohort_quiz_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} for {self.cohort}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.cohort.name, self.quiz.slug)
+
+    natural_key.dependencies = ["quiz.cohort", "quiz.quiz"]
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError(
+                {"closes_at": "The quiz must close after it opens."}, code="closes_before_opening"
+            )
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at

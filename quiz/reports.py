@@ -1,11 +1,34 @@
-"""Charts drawn on the server as SVG, with the figures beside them for screen readers."""
+"""Reports: the student's score chart (SVG drawn on the server), and the instructors'
+gradebook and item analysis."""
 
 from __future__ import annotations
 
+import csv
+import math
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from quiz.models import Attempt
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from quiz import grading
+from quiz.models import Attempt, AttemptItem, Cohort, Question, Quiz, QuizQuestion
 
 WIDTH, HEIGHT, PAD = 320, 120, 24
 
@@ -56,3 +79,244 @@ def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
         pass_y=y_of(scored[0].quiz.pass_mark),
         gridlines=[(y_of(v), v) for v in (0, 50, 100)],
     )
+
+
+# Gradebook ----------------------------------------------------------------------------------
+
+GRADEBOOK_SORTS = {
+    "name": ("last_name", "first_name", "username"),
+    "username": ("username",),
+    "best": ("best",),
+    "attempts": ("attempts_used",),
+    "last": ("last_activity",),
+    "passed": ("passes",),
+}
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    username: str
+    name: str
+    email: str
+    attempts_used: int
+    in_progress: bool
+    best: Decimal | None
+    passed: bool
+    last_activity: datetime | None
+
+    @property
+    def status(self) -> str:
+        if self.in_progress:
+            return "In progress"
+        return "Finished" if self.attempts_used else "Not started"
+
+
+def gradebook(
+    cohort: Cohort, quiz: Quiz, *, sort: str = "name", descending: bool = False
+) -> list[GradebookRow]:
+    """Every student of `cohort` with their graded attempts at `quiz`: one query."""
+    graded = Q(attempts__quiz=quiz, attempts__is_practice=False) & ~Q(
+        attempts__state=Attempt.State.ABANDONED
+    )
+    finished = graded & Q(attempts__state=Attempt.State.FINISHED)
+    users = (
+        get_user_model()
+        .objects.filter(memberships__cohort=cohort)
+        .annotate(
+            attempts_used=Count("attempts", filter=graded),
+            open_attempts=Count(
+                "attempts", filter=graded & Q(attempts__state=Attempt.State.IN_PROGRESS)
+            ),
+            best=Max(
+                F("attempts__points") * 100 / F("attempts__max_points"),
+                filter=finished & Q(attempts__max_points__gt=0),
+                output_field=DecimalField(max_digits=9, decimal_places=4),
+            ),
+            passes=Count("attempts", filter=finished & Q(attempts__passed=True)),
+            last_activity=Max(
+                Coalesce("attempts__finished_at", "attempts__started_at"), filter=graded
+            ),
+        )
+    )
+    fields = GRADEBOOK_SORTS.get(sort, GRADEBOOK_SORTS["name"])
+    order = [
+        (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True)) for f in fields
+    ]
+    users = users.order_by(*order, "username").values(
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "attempts_used",
+        "open_attempts",
+        "best",
+        "passes",
+        "last_activity",
+    )
+    return [
+        GradebookRow(
+            username=u["username"],
+            name=f"{u['first_name']} {u['last_name']}".strip(),
+            email=u["email"],
+            attempts_used=u["attempts_used"],
+            in_progress=bool(u["open_attempts"]),
+            best=None if u["best"] is None else Decimal(u["best"]).quantize(Decimal("0.1")),
+            passed=bool(u["passes"]),
+            last_activity=u["last_activity"],
+        )
+        for u in users
+    ]
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ or a control character
+    would be run as a formula, so it gets a leading apostrophe (OWASP's advice)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+        return "'" + text
+    return text
+
+
+def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "Username",
+            "Name",
+            "Email",
+            "Status",
+            "Attempts used",
+            "Best score (%)",
+            "Passed",
+            "Last activity",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                spreadsheet_safe(row.username),
+                spreadsheet_safe(row.name),
+                spreadsheet_safe(row.email),
+                row.status,
+                row.attempts_used,
+                "" if row.best is None else f"{row.best}",
+                "yes" if row.passed else "no",
+                row.last_activity.isoformat(timespec="seconds") if row.last_activity else "",
+            ]
+        )
+
+
+# Item analysis -----------------------------------------------------------------------------
+
+MIN_ATTEMPTS = 5  # below this no question is flagged: too few answers to judge
+
+
+@dataclass
+class ItemStats:
+    question: Question
+    asked: int
+    facility: float | None  # share of the marks earned, 0..100
+    discrimination: float | None  # correlation with the rest of the attempt, -100..100
+    choices: list[tuple[str, bool, int, float]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, list[ItemStats]]:
+    """Moodle's quiz statistics for the finished graded attempts at `quiz` (of `cohort`).
+
+    Facility index: the mean score on the question, as a percentage. Discrimination index:
+    the correlation between the score on the question and the score on the rest of the
+    attempt, as Moodle computes it. Both come from sums the database adds up per question,
+    so the cost does not grow with the number of students. Five queries.
+    """
+    attempts = Attempt.objects.filter(quiz=quiz, is_practice=False, state=Attempt.State.FINISHED)
+    if cohort is not None:
+        attempts = attempts.filter(user__memberships__cohort=cohort)
+    items = AttemptItem.objects.filter(attempt__in=attempts.values("pk"))
+    score = Coalesce("response__score", Value(Decimal(0)), output_field=DecimalField())
+    total = F("attempt__points")
+    sums = (
+        items.values("question_id")
+        .annotate(
+            n=Count("pk"),
+            sx=Sum(score),
+            sxx=Sum(score * score),
+            st=Sum(total),
+            stt=Sum(total * total),
+            sxt=Sum(score * total),
+        )
+        .order_by()
+    )
+    stats_by_question = {row["question_id"]: row for row in sums}
+    position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(pk__in=list(stats_by_question))
+        .annotate(position=Subquery(position[:1]))
+        .prefetch_related("choices")
+    }
+    picks = _choice_picks(items.filter(question__kind__in=grading.CHOICE_KINDS))
+    results = []
+    for question_id, row in stats_by_question.items():
+        question = questions[question_id]
+        n = row["n"]
+        facility = float(row["sx"]) / n * 100 if n else None
+        stats = ItemStats(
+            question=question,
+            asked=n,
+            facility=facility,
+            discrimination=_rest_correlation(row),
+        )
+        if question.kind in grading.CHOICE_KINDS:
+            counts = picks.get(question_id, {})
+            stats.choices = [
+                (c.text, c.is_correct, counts.get(c.pk, 0), counts.get(c.pk, 0) / n * 100)
+                for c in question.choices.all()
+            ]
+        if n >= MIN_ATTEMPTS:
+            if facility is not None and facility < 10:
+                stats.flags.append("almost nobody gets it right")
+            if stats.discrimination is not None and stats.discrimination < 0:
+                stats.flags.append("weaker students do better than stronger ones")
+        results.append(stats)
+    results.sort(key=lambda s: (s.question.position or 10**6, s.question.key))
+    return attempts.count(), results
+
+
+def _rest_correlation(row: dict) -> float | None:
+    """Pearson's r between x (the question's score) and T - x (the rest of the attempt)."""
+    n = row["n"]
+    if n < 2:
+        return None
+    sx, sxx, st, stt, sxt = (float(row[k]) for k in ("sx", "sxx", "st", "stt", "sxt"))
+    var_x = sxx / n - (sx / n) ** 2
+    cov_xt = sxt / n - (sx / n) * (st / n)
+    var_t = stt / n - (st / n) ** 2
+    cov_x_rest = cov_xt - var_x
+    var_rest = var_t - 2 * cov_xt + var_x
+    if var_x <= 1e-12 or var_rest <= 1e-12:
+        return None
+    return 100 * cov_x_rest / math.sqrt(var_x * var_rest)
+
+
+def _choice_picks(items: QuerySet[AttemptItem]) -> dict[int, dict[int, int]]:
+    """How often each choice was picked, per question: the database groups the submissions
+    (a choice id, or a list of them), which are few; Python counts the ids in each."""
+    grouped = (
+        items.filter(response__isnull=False)
+        .values("question_id", "response__submission")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    picks: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in grouped:
+        submission = row["response__submission"]
+        ids = submission if isinstance(submission, list) else [submission]
+        for value in ids:
+            try:
+                ident = int(value)
+            except (TypeError, ValueError):
+                continue
+            counts = picks[row["question_id"]]
+            counts[ident] = counts.get(ident, 0) + row["n"]
+    return picks

@@ -7,15 +7,18 @@ attempt is simply not found (404), never revealed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from quiz.models import Article, Attempt, AttemptItem, Question, Quiz
+from quiz.models import Article, Attempt, AttemptItem, CohortQuiz, Question, Quiz
 
 
 @dataclass
@@ -26,6 +29,7 @@ class QuizStatus:
     passed: bool = False
     in_progress: Attempt | None = None
     answered: int = 0
+    window: Window | None = None  # None: no cohort window applies (staff)
 
     @property
     def attempts_left(self) -> int | None:
@@ -34,19 +38,72 @@ class QuizStatus:
         return max(0, self.quiz.max_attempts - self.attempts_used)
 
     @property
+    def is_open(self) -> bool:
+        return self.window is None or self.window.is_open
+
+    @property
     def can_start(self) -> bool:
-        return self.in_progress is not None or self.attempts_left != 0
+        return self.in_progress is not None or (self.is_open and self.attempts_left != 0)
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a quiz is open to a student: the most generous of their cohorts' assignments."""
+
+    opens_at: datetime
+    closes_at: datetime
+    now: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= self.now < self.closes_at
+
+    @property
+    def not_yet(self) -> bool:
+        return self.now < self.opens_at
+
+
+def windows(
+    user: AbstractBaseUser, quizzes: Iterable[Quiz] | None = None, now: datetime | None = None
+) -> dict[int, Window]:
+    """The window of each quiz assigned to a cohort of `user`: one query."""
+    now = now or timezone.now()
+    assignments = CohortQuiz.objects.filter(cohort__memberships__user=user)
+    if quizzes is not None:
+        assignments = assignments.filter(quiz__in=[q.pk for q in quizzes])
+    best: dict[int, Window] = {}
+    for quiz_id, opens_at, closes_at in assignments.values_list("quiz_id", "opens_at", "closes_at"):
+        window = Window(opens_at, closes_at, now)
+        current = best.get(quiz_id)
+        if current is None or _more_generous(window, current):
+            best[quiz_id] = window
+    return best
+
+
+def _more_generous(a: Window, b: Window) -> bool:
+    if a.is_open != b.is_open:
+        return a.is_open
+    if a.is_open:
+        return a.closes_at > b.closes_at
+    if a.not_yet != b.not_yet:
+        return a.not_yet
+    return a.opens_at < b.opens_at if a.not_yet else a.closes_at > b.closes_at
+
+
+def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
+    """Published quizzes assigned to a cohort of the user; every published quiz for staff."""
+    quizzes = Quiz.objects.filter(is_published=True)
+    if not user.is_staff:
+        quizzes = quizzes.filter(assignments__cohort__memberships__user=user).distinct()
+    return quizzes.select_related("article").annotate(pool=Count("quiz_questions", distinct=True))
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:
-    """Where the user stands in each published quiz: three queries whatever the numbers."""
+    """Where the user stands in each quiz they may see: three queries whatever the numbers."""
     if quizzes is None:
-        quizzes = list(
-            Quiz.objects.filter(is_published=True)
-            .select_related("article")
-            .annotate(pool=Count("quiz_questions"))
-        )
-    statuses = {quiz.pk: QuizStatus(quiz) for quiz in quizzes}
+        quizzes = list(visible_quizzes(user))
+    open_windows = {} if user.is_staff else windows(user, quizzes)
+    statuses = {quiz.pk: QuizStatus(quiz, window=open_windows.get(quiz.pk)) for quiz in quizzes}
     attempts = (
         Attempt.objects.filter(user=user, quiz__in=list(statuses))
         .exclude(state=Attempt.State.ABANDONED)
@@ -67,12 +124,9 @@ def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> 
     return list(statuses.values())
 
 
-def published_quiz(slug: str) -> Quiz:
-    return get_object_or_404(
-        Quiz.objects.select_related("article").annotate(pool=Count("quiz_questions")),
-        slug=slug,
-        is_published=True,
-    )
+def visible_quiz(user: AbstractBaseUser, slug: str) -> Quiz:
+    """A quiz the user may see, or 404."""
+    return get_object_or_404(visible_quizzes(user), slug=slug)
 
 
 def user_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:

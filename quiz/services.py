@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from quiz import grading
+from quiz import grading, selectors
 from quiz.models import Attempt, AttemptItem, Question, Quiz, Response
 
 _random = secrets.SystemRandom()
@@ -59,8 +59,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             current = None
         if current is not None and not current.is_practice:
             return current
-        if not quiz.is_published:
-            raise Http404("No such quiz.")
+        _check_open(user, quiz, now)
         used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
             raise NotAllowed(f"You have used all {quiz.max_attempts} attempts this quiz allows.")
@@ -86,6 +85,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             current = None
         if current is not None and not current.is_practice:
             raise NotAllowed("Finish the attempt you have in progress before practising.")
+        _check_open(user, quiz, now)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
         asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
@@ -191,6 +191,23 @@ def attempt_expire_if_due(
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
+    """Students start attempts only at quizzes assigned to a cohort of theirs, while open."""
+    if not quiz.is_published:
+        raise Http404("No such quiz.")
+    if user.is_staff:
+        return
+    window = selectors.windows(user, [quiz], now).get(quiz.pk)
+    if window is None:
+        raise Http404("No such quiz.")
+    if window.not_yet:
+        when = timezone.localtime(window.opens_at).strftime("%-d %B %Y, %H:%M")
+        raise NotAllowed(f"This quiz opens on {when}.")
+    if not window.is_open:
+        when = timezone.localtime(window.closes_at).strftime("%-d %B %Y, %H:%M")
+        raise NotAllowed(f"This quiz closed on {when}.")
 
 
 def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:

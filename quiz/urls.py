@@ -16,4 +16,10 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/timer/", views.timer, name="timer"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
     path("articles/<slug:slug>/", views.article, name="article"),
+    path(
+        "instructors/cohorts/<int:cohort_id>/quizzes/<slug:slug>/",
+        views.gradebook,
+        name="gradebook",
+    ),
+    path("instructors/quizzes/<slug:slug>/analysis/", views.analysis, name="analysis"),
 ]

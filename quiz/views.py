@@ -6,21 +6,24 @@ shows the same thing htmx swaps in.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz import grading, selectors, services
+from quiz import grading, reports, selectors, services
 from quiz.forms import AnswerForm, ArrangeForm
-from quiz.models import Attempt, AttemptItem, Quiz
+from quiz.models import Attempt, AttemptItem, Cohort, Quiz
 from quiz.presenters import article_paragraphs, given_answer, item_display, right_answer
-from quiz.reports import score_chart
 
 
 def render_page(
@@ -58,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _quiz_page(request, selectors.published_quiz(slug))
+    return _quiz_page(request, selectors.visible_quiz(request.user, slug))
 
 
 def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 200):
@@ -70,7 +73,7 @@ def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 
 @require_POST
 @login_required
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = selectors.published_quiz(slug)
+    quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except services.NotAllowed as exc:
@@ -81,7 +84,7 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = selectors.published_quiz(slug)
+    quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.practice_start(user=request.user, quiz=quiz)
     except services.NotAllowed as exc:
@@ -270,7 +273,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def progress(request: HttpRequest) -> HttpResponse:
     quizzes, topics = selectors.progress(request.user)
     context = {
-        "quizzes": [(q, score_chart(q.graded)) for q in quizzes],
+        "quizzes": [(q, reports.score_chart(q.graded)) for q in quizzes],
         "topics": topics,
     }
     return TemplateResponse(request, "quiz/progress.html", context)
@@ -286,3 +289,67 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _defers_feedback(attempt: Attempt) -> bool:
     return attempt.quiz.feedback == Quiz.Feedback.AT_END and not attempt.is_practice
+
+
+# Instructors' reports ------------------------------------------------------------------------
+
+
+def instructor_required(view):
+    """Staff only (instructors are staff); a student gets a 403, never the data. Checked on
+    is_staff rather than a permission: the permission check costs two queries a page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("These reports are for instructors.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@require_GET
+@instructor_required
+def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    quiz = get_object_or_404(Quiz, slug=slug, assignments__cohort=cohort)
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in reports.GRADEBOOK_SORTS else "name"
+    descending = request.GET.get("dir") == "desc"
+    rows = reports.gradebook(cohort, quiz, sort=sort, descending=descending)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"{slugify(cohort.name)}-{quiz.slug}-gradebook.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        reports.gradebook_csv(rows, response)
+        return response
+    context = {
+        "cohort": cohort,
+        "quiz": quiz,
+        "rows": rows,
+        "sort": sort,
+        "descending": descending,
+        "passed": sum(1 for row in rows if row.passed),
+        "not_started": sum(1 for row in rows if row.status == "Not started"),
+    }
+    return TemplateResponse(request, "quiz/gradebook.html", context)
+
+
+@require_GET
+@instructor_required
+def analysis(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.select_related("article"), slug=slug)
+    cohort = None
+    if request.GET.get("cohort"):
+        try:
+            cohort = get_object_or_404(Cohort, pk=int(request.GET["cohort"]))
+        except ValueError:
+            return HttpResponseBadRequest("cohort must be a cohort's number")
+    attempts, stats = reports.item_analysis(quiz, cohort=cohort)
+    context = {
+        "quiz": quiz,
+        "cohort": cohort,
+        "attempts": attempts,
+        "stats": stats,
+        "min_attempts": reports.MIN_ATTEMPTS,
+    }
+    return TemplateResponse(request, "quiz/analysis.html", context)

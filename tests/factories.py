@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from quiz import grading
@@ -14,6 +16,9 @@ from quiz.models import (
     Article,
     Attempt,
     Choice,
+    Cohort,
+    CohortQuiz,
+    Membership,
     Question,
     Quiz,
     QuizQuestion,
@@ -157,6 +162,12 @@ class QuizFactory(DjangoModelFactory):
             for position, question in enumerate(extracted or [], 1):
                 QuizQuestionFactory(quiz=self, question=question, position=position)
 
+    @factory.post_generation
+    def open_to(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        """`open_to=[student, …]`: assign the quiz to a new cohort of them, open now."""
+        if create and extracted:
+            CohortFactory(students=list(extracted), quizzes=[self])
+
 
 class QuizQuestionFactory(DjangoModelFactory):
     class Meta:
@@ -175,3 +186,44 @@ class AttemptFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     quiz = factory.SubFactory(QuizFactory)
+
+
+class CohortFactory(DjangoModelFactory):
+    """A cohort; `students=[...]` and `quizzes=[...]` (open from a day ago for 30 days)."""
+
+    class Meta:
+        model = Cohort
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    term = "Autumn 2026"
+
+    @factory.post_generation
+    def students(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            for user in extracted or []:
+                MembershipFactory(cohort=self, user=user)
+
+    @factory.post_generation
+    def quizzes(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            for quiz in extracted or []:
+                CohortQuizFactory(cohort=self, quiz=quiz)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CohortQuizFactory(DjangoModelFactory):
+    class Meta:
+        model = CohortQuiz
+
+    cohort = factory.SubFactory(CohortFactory)
+    quiz = factory.SubFactory(QuizFactory)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + timedelta(days=30))

@@ -7,7 +7,9 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
+from quiz.models import CohortQuiz
 from quiz.roles import INSTRUCTORS
+from tests.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,13 @@ def test_instructors_group_has_exactly_the_quiz_permissions():
     assert apps == {"quiz"}
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"add_question", "change_question", "delete_choice", "change_quiz"} <= codenames
+
+
+def test_demo_student_has_the_published_quizzes_open(settings, client):
+    settings.DEBUG = True
+    QuizFactory(title="Open to the demo")
+    call_command("create_demo_accounts", stdout=StringIO())
+    call_command("create_demo_accounts", stdout=StringIO())  # twice: nothing doubles
+    assert CohortQuiz.objects.count() == 1
+    client.login(username="student", password="student")
+    assert b"Open to the demo" in client.get("/").content

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quiz import grading, services
 from quiz.models import Attempt, Response
-from tests.factories import QuestionFactory, QuizFactory, UserFactory
+from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 from tests.test_services import right_answers
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def quiz():
+def quiz(student):
     return QuizFactory(
+        open_to=[student],
         slug="kherson",
         questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"]
         + [QuestionFactory(numeric=True)],
@@ -188,7 +189,7 @@ def test_answer_is_a_post(student_client, attempt):
 
 
 def test_another_students_attempt_is_404_everywhere(student_client, quiz):
-    other = services.attempt_start(user=UserFactory(), quiz=quiz)
+    other = services.attempt_start(user=open_to_them(quiz, UserFactory()), quiz=quiz)
     item = other.items.get(position=1)
     client = Client(raise_request_exception=False)
     client.force_login(UserFactory(username="nosy"))
@@ -209,7 +210,7 @@ def test_another_students_attempt_is_404_everywhere(student_client, quiz):
 
 
 def test_answer_to_an_item_of_another_attempt_is_404(student_client, attempt, quiz):
-    theirs = services.attempt_start(user=UserFactory(), quiz=quiz)
+    theirs = services.attempt_start(user=open_to_them(quiz, UserFactory()), quiz=quiz)
     response = post_answer(student_client, attempt, theirs.items.get(position=1))
     assert response.status_code == 404
 
@@ -243,7 +244,9 @@ def test_review_of_an_open_attempt_goes_back_to_the_question(student_client, att
 
 
 def test_deferred_feedback_saves_and_moves_on(student):
-    quiz = QuizFactory(feedback="at_end", questions=QuestionFactory.create_batch(2))
+    quiz = QuizFactory(
+        open_to=[student], feedback="at_end", questions=QuestionFactory.create_batch(2)
+    )
     attempt = services.attempt_start(user=student, quiz=quiz)
     client = Client()
     client.force_login(student)
@@ -262,7 +265,9 @@ def test_deferred_feedback_saves_and_moves_on(student):
 
 def test_ordering_move_buttons_rearrange_without_saving(student_client, student):
     question = QuestionFactory(kind=grading.ORDERING)
-    attempt = services.attempt_start(user=student, quiz=QuizFactory(questions=[question]))
+    attempt = services.attempt_start(
+        user=student, quiz=QuizFactory(open_to=[student], questions=[question])
+    )
     item = attempt.items.get()
     order = list(item.choice_order)
     moved = [order[1], order[0], *order[2:]]
@@ -297,8 +302,8 @@ def test_resume_shows_the_same_question_and_order(student_client, attempt):
 def test_question_page_queries_do_not_grow_with_the_bank(
     student_client, student, django_assert_max_num_queries
 ):
-    small = QuizFactory(questions=QuestionFactory.create_batch(3))
-    big = QuizFactory(questions=QuestionFactory.create_batch(60))
+    small = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(3))
+    big = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(60))
     for quiz in (small, big):
         attempt = services.attempt_start(user=student, quiz=quiz)
         # Session, user, and the item with its attempt, quiz and question.
@@ -309,8 +314,8 @@ def test_question_page_queries_do_not_grow_with_the_bank(
 def test_answer_post_queries_do_not_grow_with_the_bank(
     student_client, student, django_assert_max_num_queries
 ):
-    small = QuizFactory(questions=QuestionFactory.create_batch(3))
-    big = QuizFactory(questions=QuestionFactory.create_batch(60))
+    small = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(3))
+    big = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(60))
     for quiz in (small, big):
         attempt = services.attempt_start(user=student, quiz=quiz)
         item = attempt.items.get(position=1)
@@ -324,7 +329,7 @@ def test_answer_post_queries_do_not_grow_with_the_bank(
 
 
 def test_home_shows_where_the_student_stands(student_client, student, quiz, attempt):
-    QuizFactory(title="Untouched", questions=QuestionFactory.create_batch(1))
+    QuizFactory(open_to=[student], title="Untouched", questions=QuestionFactory.create_batch(1))
     post_answer(student_client, attempt, attempt.items.get(position=1))
     html = student_client.get(reverse("quiz:home")).content.decode()
     assert "In progress</strong>: question 2 of 7" in html
@@ -352,7 +357,9 @@ def test_article_page_anchors_every_source_sentence(student_client, quiz):
 
 
 def test_timer_closes_the_attempt_when_time_is_up(student_client, student):
-    quiz = QuizFactory(time_limit_minutes=5, questions=QuestionFactory.create_batch(2))
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=5, questions=QuestionFactory.create_batch(2)
+    )
     attempt = services.attempt_start(
         user=student, quiz=quiz, now=timezone.now() - timedelta(minutes=6)
     )
@@ -366,7 +373,9 @@ def test_timer_closes_the_attempt_when_time_is_up(student_client, student):
 
 
 def test_timer_shows_the_time_left(student_client, student):
-    quiz = QuizFactory(time_limit_minutes=15, questions=QuestionFactory.create_batch(2))
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=15, questions=QuestionFactory.create_batch(2)
+    )
     attempt = services.attempt_start(user=student, quiz=quiz)
     html = student_client.get(reverse("quiz:timer", args=[attempt.pk]), **HTMX).content.decode()
     assert re.search(r"Time left: <strong>1[45]\xa0minutes</strong>", html)
@@ -385,3 +394,9 @@ def test_finish_now_asks_first_then_finishes(student_client, attempt):
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.FINISHED
     assert attempt.points == 0
+
+
+def open_to_them(quiz, user):
+    """Put `user` in a cohort the quiz is open to; return the user."""
+    CohortFactory(students=[user], quizzes=[quiz])
+    return user

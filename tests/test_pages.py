@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import QuizFactory
+from tests.factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +33,18 @@ def test_home_needs_a_login(client):
     assert response.url == f"{reverse('login')}?next=/"
 
 
-def test_home_lists_published_quizzes_only(student_client):
-    QuizFactory(title="Kherson in full")
-    QuizFactory(title="Draft quiz", is_published=False)
+def test_home_lists_published_quizzes_of_the_students_cohorts_only(student_client, student):
+    QuizFactory(title="Kherson in full", open_to=[student])
+    QuizFactory(title="Draft quiz", is_published=False, open_to=[student])
+    QuizFactory(title="Another cohort's quiz", open_to=[UserFactory()])
     response = student_client.get(reverse("quiz:home"))
     assert b"Kherson in full" in response.content
     assert b"Draft quiz" not in response.content
+    assert b"Another cohort" not in response.content
 
 
-def test_unpublished_quiz_is_not_found(student_client):
-    quiz = QuizFactory(is_published=False)
+def test_unpublished_quiz_is_not_found(student_client, student):
+    quiz = QuizFactory(is_published=False, open_to=[student])
     assert student_client.get(quiz.get_absolute_url()).status_code == 404
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from quiz import grading, services
 from quiz.models import Attempt, AttemptItem, Response
-from tests.factories import AttemptFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.factories import AttemptFactory, CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,9 @@ def answer(student, item, **kwargs):
 
 
 @pytest.fixture
-def quiz():
+def quiz(student):
     return QuizFactory(
+        open_to=[student],
         questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"]
         + [QuestionFactory(numeric=True)],
         pass_mark=50,
@@ -70,6 +71,7 @@ def test_database_refuses_two_attempts_in_progress_at_one_quiz(student, quiz):
 
 def test_choice_order_is_shuffled_once_and_kept(student):
     quiz = QuizFactory(
+        open_to=[student],
         shuffle_choices=True,
         questions=[
             QuestionFactory(
@@ -93,7 +95,7 @@ def test_choice_order_is_shuffled_once_and_kept(student):
 
 def test_ordering_items_never_start_in_the_right_order(student):
     question = QuestionFactory(kind=grading.ORDERING)
-    quiz = QuizFactory(questions=[question])
+    quiz = QuizFactory(open_to=[student], questions=[question])
     for _ in range(5):
         attempt = services.attempt_start(user=student, quiz=quiz)
         right = list(question.choices.values_list("pk", flat=True))
@@ -103,7 +105,7 @@ def test_ordering_items_never_start_in_the_right_order(student):
 
 def test_a_drawn_quiz_asks_that_many_different_questions(student):
     article_questions = QuestionFactory.create_batch(12)
-    quiz = QuizFactory(draw_count=5, questions=article_questions)
+    quiz = QuizFactory(open_to=[student], draw_count=5, questions=article_questions)
     attempt = services.attempt_start(user=student, quiz=quiz)
     asked = list(attempt.items.values_list("question_id", flat=True))
     assert len(asked) == len(set(asked)) == 5
@@ -165,6 +167,7 @@ def test_a_choice_of_another_question_is_refused(student, quiz):
 
 def test_another_students_attempt_is_not_found(student, quiz):
     other = UserFactory()
+    open_to_them(quiz, other)
     attempt = services.attempt_start(user=other, quiz=quiz)
     with pytest.raises(Http404):
         answer(student, attempt.items.get(position=1))
@@ -174,7 +177,7 @@ def test_another_students_attempt_is_not_found(student, quiz):
 
 def test_an_item_of_another_attempt_is_not_found(student, quiz):
     mine = services.attempt_start(user=student, quiz=quiz)
-    theirs = services.attempt_start(user=UserFactory(), quiz=quiz)
+    theirs = services.attempt_start(user=open_to_them(quiz, UserFactory()), quiz=quiz)
     with pytest.raises(Http404):
         services.answer_record(
             user=student, attempt_id=mine.pk, item_id=theirs.items.first().pk, answers=["1"]
@@ -192,7 +195,9 @@ def test_a_finished_attempt_takes_no_answers(student, quiz):
 
 
 def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closed(student):
-    quiz = QuizFactory(time_limit_minutes=10, questions=QuestionFactory.create_batch(3))
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=10, questions=QuestionFactory.create_batch(3)
+    )
     start = timezone.now()
     attempt = services.attempt_start(user=student, quiz=quiz, now=start)
     answer_first = right_answers(attempt.items.get(position=1))
@@ -220,7 +225,7 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closed(student)
 
 
 def test_attempts_allowed_are_enforced(student):
-    quiz = QuizFactory(max_attempts=2, questions=QuestionFactory.create_batch(2))
+    quiz = QuizFactory(open_to=[student], max_attempts=2, questions=QuestionFactory.create_batch(2))
     for _ in range(2):
         attempt = services.attempt_start(user=student, quiz=quiz)
         services.attempt_finish(user=student, attempt_id=attempt.pk)
@@ -250,7 +255,7 @@ def test_practice_is_exactly_the_questions_not_yet_answered_right(student, quiz)
 
 
 def test_practice_does_not_use_an_attempt(student):
-    quiz = QuizFactory(max_attempts=1, questions=QuestionFactory.create_batch(2))
+    quiz = QuizFactory(open_to=[student], max_attempts=1, questions=QuestionFactory.create_batch(2))
     attempt = services.attempt_start(user=student, quiz=quiz)
     services.attempt_finish(user=student, attempt_id=attempt.pk)
     services.practice_start(user=student, quiz=quiz)
@@ -259,7 +264,7 @@ def test_practice_does_not_use_an_attempt(student):
 
 
 def test_nothing_to_practise_when_all_is_right(student):
-    quiz = QuizFactory(questions=[QuestionFactory()])
+    quiz = QuizFactory(open_to=[student], questions=[QuestionFactory()])
     attempt = services.attempt_start(user=student, quiz=quiz)
     answer(student, attempt.items.get())
     with pytest.raises(services.NotAllowed, match="nothing to practise"):
@@ -268,7 +273,9 @@ def test_nothing_to_practise_when_all_is_right(student):
 
 def test_multiple_response_partial_credit_is_kept(student):
     question = QuestionFactory(kind=grading.MULTIPLE)
-    attempt = services.attempt_start(user=student, quiz=QuizFactory(questions=[question]))
+    attempt = services.attempt_start(
+        user=student, quiz=QuizFactory(open_to=[student], questions=[question])
+    )
     item = attempt.items.get()
     one_right = next(iter(question.grading_key().correct))
     recorded = answer(student, item, answers=[str(one_right)])
@@ -280,7 +287,7 @@ def test_multiple_response_partial_credit_is_kept(student):
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_at_the_same_moment_record_one(student):
     """Real threads, each with its own connection: one answer stands, none fails."""
-    quiz = QuizFactory(questions=[QuestionFactory(), QuestionFactory()])
+    quiz = QuizFactory(open_to=[student], questions=[QuestionFactory(), QuestionFactory()])
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
     payload = right_answers(item)
@@ -309,3 +316,9 @@ def test_two_answers_at_the_same_moment_record_one(student):
     assert sum(r.created for r in results) == 1
     assert len({r.response.pk for r in results}) == 1
     assert Response.objects.count() == 1
+
+
+def open_to_them(quiz, user):
+    """Put `user` in a cohort the quiz is open to; return the user."""
+    CohortFactory(students=[user], quizzes=[quiz])
+    return user

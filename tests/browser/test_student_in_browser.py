@@ -21,9 +21,10 @@ AXE_OPTIONS = {
 
 
 @pytest.fixture
-def quiz():
+def quiz(student):
     """One question of every type, in a set order, feedback at once."""
     return QuizFactory(
+        open_to=[student],
         slug="every-type",
         title="Every type",
         questions=[

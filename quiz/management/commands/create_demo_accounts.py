@@ -9,8 +9,9 @@ from quiz.accounts import demo_accounts_create
 class Command(BaseCommand):
     help = (
         "Create the demo accounts student/student and instructor/instructor (staff in the "
-        "Instructors group, not a superuser). Refused unless DEBUG is on. Existing accounts "
-        "are left as they are."
+        "Instructors group, not a superuser), and put the student in a demo cohort with the "
+        "published quizzes open. Refused unless DEBUG is on. Existing accounts are left as "
+        "they are."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

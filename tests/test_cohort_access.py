@@ -1,0 +1,79 @@
+"""Students see and start only quizzes assigned to a cohort of theirs, while open."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz import services
+from quiz.models import Attempt
+from tests.factories import CohortFactory, CohortQuizFactory, QuestionFactory, QuizFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quiz():
+    return QuizFactory(slug="kherson", title="Kherson", questions=QuestionFactory.create_batch(2))
+
+
+def assign(quiz, student, *, opens_in: timedelta, lasts: timedelta = timedelta(days=7)):
+    cohort = CohortFactory(students=[student])
+    opens_at = timezone.now() + opens_in
+    return CohortQuizFactory(
+        cohort=cohort, quiz=quiz, opens_at=opens_at, closes_at=opens_at + lasts
+    )
+
+
+def test_a_quiz_of_no_cohort_of_mine_is_not_found(student_client, quiz):
+    assert b"Kherson" not in student_client.get(reverse("quiz:home")).content
+    assert student_client.get(quiz.get_absolute_url()).status_code == 404
+    assert student_client.post(reverse("quiz:start", args=["kherson"])).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_a_quiz_not_yet_open_is_listed_but_cannot_start(student_client, student, quiz):
+    assign(quiz, student, opens_in=timedelta(days=2))
+    page = student_client.get(quiz.get_absolute_url()).content.decode()
+    assert "Opens on" in page
+    assert "Start the quiz" not in page
+    response = student_client.post(reverse("quiz:start", args=["kherson"]))
+    assert response.status_code == 403
+    assert "This quiz opens on" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_a_closed_quiz_cannot_start(student_client, student, quiz):
+    assign(quiz, student, opens_in=-timedelta(days=10), lasts=timedelta(days=3))
+    response = student_client.post(reverse("quiz:start", args=["kherson"]))
+    assert response.status_code == 403
+    assert "This quiz closed on" in response.content.decode()
+
+
+def test_an_open_quiz_starts(student_client, student, quiz):
+    assign(quiz, student, opens_in=-timedelta(hours=1))
+    response = student_client.post(reverse("quiz:start", args=["kherson"]))
+    assert response.status_code == 302
+    assert Attempt.objects.filter(user=student).count() == 1
+
+
+def test_the_most_generous_of_two_cohorts_applies(student, quiz):
+    assign(quiz, student, opens_in=-timedelta(days=10), lasts=timedelta(days=1))  # closed
+    assign(quiz, student, opens_in=-timedelta(hours=1))  # open
+    assert services.attempt_start(user=student, quiz=quiz).is_open
+
+
+def test_staff_may_take_any_published_quiz(instructor, quiz):
+    assert services.attempt_start(user=instructor, quiz=quiz).is_open
+
+
+def test_practice_also_needs_the_quiz_open(student, quiz):
+    assignment = assign(quiz, student, opens_in=-timedelta(hours=1))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    assignment.closes_at = timezone.now() - timedelta(minutes=1)
+    assignment.opens_at = timezone.now() - timedelta(hours=2)
+    assignment.save()
+    with pytest.raises(services.NotAllowed, match="closed"):
+        services.practice_start(user=student, quiz=quiz)

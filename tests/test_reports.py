@@ -1,0 +1,226 @@
+"""The gradebook and item analysis, as instructors read them and students cannot."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quiz import services
+from quiz.reports import item_analysis, spreadsheet_safe
+from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def two_question_quiz(**kwargs):
+    return QuizFactory(
+        slug="kherson",
+        pass_mark=50,
+        questions=[QuestionFactory(key="first"), QuestionFactory(key="second")],
+        **kwargs,
+    )
+
+
+def take(user, quiz, rights: list[bool]):
+    """A finished attempt with the first choice right or wrong for each question."""
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    for item, right in zip(attempt.items.order_by("position"), rights, strict=True):
+        key = item.grading_key()
+        choice = next(i for i, _ in key.options if (i in key.correct) == right)
+        services.answer_record(
+            user=user, attempt_id=attempt.pk, item_id=item.pk, answers=[str(choice)]
+        )
+    return attempt
+
+
+@pytest.fixture
+def cohort_quiz():
+    quiz = two_question_quiz()
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Able")
+    bob = UserFactory(username="bob", first_name="Bob", last_name="Baker")
+    cara = UserFactory(username="cara", first_name="=HYPERLINK(1)", last_name="Cole")
+    cohort = CohortFactory(name="Year 10", students=[alice, bob, cara], quizzes=[quiz])
+    take(alice, quiz, [True, True])
+    take(bob, quiz, [False, False])
+    take(bob, quiz, [True, False])
+    return cohort, quiz
+
+
+def gradebook_url(cohort, quiz, **params):
+    url = reverse("quiz:gradebook", args=[cohort.pk, quiz.slug])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_gradebook_lists_every_student_with_their_standing(instructor_client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    response = instructor_client.get(gradebook_url(cohort, quiz, sort="best", dir="desc"))
+    rows = response.context["rows"]
+    assert [r.username for r in rows] == ["alice", "bob", "cara"]
+    alice, bob, cara = rows
+    assert (alice.best, alice.attempts_used, alice.passed) == (100, 1, True)
+    assert (bob.best, bob.attempts_used, bob.passed) == (50, 2, True)
+    assert cara.status == "Not started"
+    assert cara.best is None
+    assert "1 not started" in response.content.decode()
+
+
+def test_gradebook_sorts_by_attempts(instructor_client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    rows = instructor_client.get(gradebook_url(cohort, quiz, sort="attempts")).context["rows"]
+    assert [r.username for r in rows] == ["cara", "alice", "bob"]
+
+
+def test_gradebook_csv_escapes_formulas(instructor_client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    response = instructor_client.get(gradebook_url(cohort, quiz, format="csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[0][:4] == ["Username", "Name", "Email", "Status"]
+    cara = next(row for row in table if row[0] == "cara")
+    assert cara[1] == "'=HYPERLINK(1) Cole"
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-1", "'-1"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("Amira", "Amira"),
+        ("", ""),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_spreadsheet_safe(value, safe):
+    assert spreadsheet_safe(value) == safe
+
+
+@pytest.mark.parametrize("name", ["gradebook", "analysis"])
+def test_students_cannot_open_the_reports(student_client, cohort_quiz, name):
+    cohort, quiz = cohort_quiz
+    url = (
+        gradebook_url(cohort, quiz)
+        if name == "gradebook"
+        else reverse("quiz:analysis", args=[quiz.slug])
+    )
+    response = student_client.get(url)
+    assert response.status_code == 403
+    assert b"bob" not in response.content
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    response = client.get(gradebook_url(cohort, quiz))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_gradebook_of_a_quiz_not_assigned_to_the_cohort_is_404(instructor_client, cohort_quiz):
+    cohort, _ = cohort_quiz
+    other = QuizFactory(slug="other")
+    assert instructor_client.get(gradebook_url(cohort, other)).status_code == 404
+
+
+def test_item_analysis_facility_and_choice_counts(cohort_quiz):
+    _, quiz = cohort_quiz
+    attempts, stats = item_analysis(quiz)
+    assert attempts == 3
+    first, second = stats
+    assert first.question.key == "first"
+    assert first.asked == 3
+    assert first.facility == pytest.approx(200 / 3)
+    picked = {text: count for text, _, count, _ in first.choices}
+    assert sum(picked.values()) == 3
+    assert second.facility == pytest.approx(100 / 3)
+
+
+def test_item_analysis_flags_a_question_the_weaker_students_get_right():
+    quiz = QuizFactory(
+        questions=[QuestionFactory(key=f"q{n}") for n in range(3)] + [QuestionFactory(key="odd")]
+    )
+    students = UserFactory.create_batch(8)
+    CohortFactory(students=students, quizzes=[quiz])
+    for n, student in enumerate(students):
+        strong = n < 4
+        # Strong students get the first three right and "odd" wrong; weak ones the reverse.
+        take(student, quiz, [strong, strong, strong, not strong])
+    _, stats = item_analysis(quiz)
+    by_key = {s.question.key: s for s in stats}
+    assert by_key["q0"].discrimination > 0
+    assert by_key["odd"].discrimination < 0
+    assert by_key["odd"].flags == ["weaker students do better than stronger ones"]
+    assert by_key["q0"].flags == []
+
+
+def test_item_analysis_flags_a_question_nobody_gets_right():
+    quiz = QuizFactory(questions=[QuestionFactory(key="hard"), QuestionFactory(key="easy")])
+    students = UserFactory.create_batch(6)
+    CohortFactory(students=students, quizzes=[quiz])
+    for student in students:
+        take(student, quiz, [False, True])
+    _, stats = item_analysis(quiz)
+    hard = next(s for s in stats if s.question.key == "hard")
+    assert "almost nobody gets it right" in hard.flags
+
+
+def test_item_analysis_page_shows_a_bar_per_question(instructor_client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    response = instructor_client.get(
+        reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={cohort.pk}"
+    )
+    html = response.content.decode()
+    assert html.count("<meter") == 2
+    assert "3 finished graded attempts by Year 10" in html
+
+
+@pytest.mark.parametrize("students", [20, 200])
+def test_report_queries_do_not_grow_with_the_cohort(
+    instructor, students, django_assert_max_num_queries
+):
+    quiz = two_question_quiz()
+    people = UserFactory.create_batch(students)
+    cohort = CohortFactory(students=people, quizzes=[quiz])
+    for n, person in enumerate(people[:20]):
+        take(person, quiz, [n % 2 == 0, n % 3 == 0])
+    client = Client()
+    client.force_login(instructor)
+    # Session, user, cohort, quiz, the gradebook.
+    with django_assert_max_num_queries(5):
+        assert client.get(gradebook_url(cohort, quiz)).status_code == 200
+    # Session, user, quiz, cohort; attempts counted, per-question sums, questions, their
+    # choices, choice picks.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={cohort.pk}")
+    assert response.status_code == 200
+
+
+def test_cohort_admin_links_to_the_reports(instructor_client, cohort_quiz):
+    cohort, quiz = cohort_quiz
+    html = instructor_client.get(reverse("admin:quiz_cohort_change", args=[cohort.pk])).content
+    assert gradebook_url(cohort, quiz).encode() in html
+
+
+def test_instructor_moves_a_student_between_cohorts(instructor_client, cohort_quiz):
+    cohort, _ = cohort_quiz
+    other = CohortFactory(name="Year 11")
+    membership = cohort.memberships.get(user__username="bob")
+    changelist = reverse("admin:quiz_membership_changelist")
+    memberships = list(cohort.memberships.order_by("cohort__name", "user__username"))
+    data = {
+        "form-TOTAL_FORMS": str(len(memberships)),
+        "form-INITIAL_FORMS": str(len(memberships)),
+        "_save": "Save",
+    }
+    for n, m in enumerate(memberships):
+        data[f"form-{n}-id"] = str(m.pk)
+        data[f"form-{n}-cohort"] = str(other.pk if m.pk == membership.pk else m.cohort_id)
+    response = instructor_client.post(changelist, data)
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.cohort == other
