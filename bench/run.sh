@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The load test on SQLite, then on a throwaway PostgreSQL cluster (as root; see .ci/postgres.sh).
+# Every benchmark on SQLite, then on a throwaway PostgreSQL cluster (as root; see
+# .ci/postgres.sh). Arguments go to the load test (bench/loadtest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make install >/dev/null
 .venv/bin/python bench/loadtest.py "$@"
+.venv/bin/python bench/cohorts.py
 source .ci/postgres.sh
 postgres_start
 DATABASE_URL="$PG_URL" .venv/bin/python bench/loadtest.py "$@"
+DATABASE_URL="$PG_URL" .venv/bin/python bench/cohorts.py

@@ -193,9 +193,9 @@ def test_report_queries_do_not_grow_with_the_cohort(
     # Session, user, cohort, quiz, the gradebook.
     with django_assert_max_num_queries(5):
         assert client.get(gradebook_url(cohort, quiz)).status_code == 200
-    # Session, user, quiz, cohort; attempts counted, per-question sums, questions, their
-    # choices, choice picks.
-    with django_assert_max_num_queries(9):
+    # Session, user, quiz, cohort; the grouped items, the questions, their choices, and the
+    # attempts counted.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={cohort.pk}")
     assert response.status_code == 200
 
