@@ -114,7 +114,8 @@ def test_whole_quiz_by_mouse_with_instant_feedback(page, live_server, quiz, stud
         answer_by_mouse(page, current_item(student))
         page.wait_for_selector("#fb-heading")
         assert page.inner_text("#fb-heading").strip() == "Correct"
-        assert page.evaluate("document.activeElement.id") == "fb-heading"
+        # htmx moves focus to the feedback when it settles, just after the swap.
+        page.wait_for_function("() => document.activeElement.id === 'fb-heading'")
         assert "Correct." in page.inner_text("#announce")
         check_accessible(page)
         if n < 7:
