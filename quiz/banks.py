@@ -78,11 +78,26 @@ def bank_load(*, paths: Sequence[Path | str], dry_run: bool = False) -> LoadResu
     Objects are matched by natural key, so loading the same files again changes nothing.
     With `dry_run`, everything is checked and then rolled back.
     """
+    return _load(((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run)
+
+
+def bank_load_entries(
+    *, entries: list[dict[str, Any]], source: str, dry_run: bool = False
+) -> LoadResult:
+    """Load bank objects already in memory (an import), exactly as `bank_load` loads files."""
+    return _load([(source, entries)], dry_run=dry_run)
+
+
+def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) -> LoadResult:
     with transaction.atomic():
         result = LoadResult()
-        problems = []
-        for path in paths:
-            problems += _load_file(Path(path), result)
+        problems: list[Problem] = []
+        for source, data in sources:
+            if isinstance(data, Problem):
+                problems.append(data)
+                continue
+            for index, entry in enumerate(data, 1):
+                problems += _load_entry(entry, f"{source}, object {index}", result)
         if not problems:
             problems += bank_problems(article_slugs=result.articles)
         if problems:
@@ -145,21 +160,18 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
     return problems
 
 
-def _load_file(path: Path, result: LoadResult) -> list[Problem]:
+def _read_file(path: Path) -> list[Any] | Problem:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        return [Problem(str(path), f"cannot be read: {exc.strerror or exc}")]
+        return Problem(str(path), f"cannot be read: {exc.strerror or exc}")
     except UnicodeDecodeError:
-        return [Problem(str(path), "is not UTF-8 text")]
+        return Problem(str(path), "is not UTF-8 text")
     except json.JSONDecodeError as exc:
-        return [Problem(str(path), f"is not valid JSON: {exc.msg} (line {exc.lineno})")]
+        return Problem(str(path), f"is not valid JSON: {exc.msg} (line {exc.lineno})")
     if not isinstance(data, list):
-        return [Problem(str(path), "must hold a JSON list of objects, as dumpdata writes")]
-    problems: list[Problem] = []
-    for index, entry in enumerate(data, 1):
-        problems += _load_entry(entry, f"{path}, object {index}", result)
-    return problems
+        return Problem(str(path), "must hold a JSON list of objects, as dumpdata writes")
+    return data
 
 
 def _load_entry(entry: Any, where: str, result: LoadResult) -> list[Problem]:

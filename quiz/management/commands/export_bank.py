@@ -1,0 +1,37 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quiz.exchange import export_gift, export_moodle_xml
+from quiz.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Export an article's question bank to Moodle's GIFT or Moodle XML format. What the "
+        "format cannot carry (ordering questions in GIFT) is listed, not dropped in silence."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("article", metavar="ARTICLE", help="The article's slug.")
+        parser.add_argument("--format", choices=["gift", "xml"], default="xml")
+        parser.add_argument("-o", "--output", type=Path, help="The file (default: stdout).")
+
+    def handle(
+        self, *args: Any, article: str, format: str, output: Path | None, **options: Any
+    ) -> None:
+        try:
+            bank = Article.objects.get(slug=article)
+        except Article.DoesNotExist:
+            raise CommandError(f"No article {article!r}.") from None
+        exported = export_gift(bank) if format == "gift" else export_moodle_xml(bank)
+        if output:
+            output.write_text(exported.text, encoding="utf-8")
+            self.stderr.write(f"Wrote {output}.")
+        else:
+            self.stdout.write(exported.text, ending="")
+        if exported.left_out:
+            self.stderr.write(f"Left out, as {format.upper()} cannot express them:")
+            for line in exported.left_out:
+                self.stderr.write(f"  {line}")
