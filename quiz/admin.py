@@ -225,8 +225,8 @@ class QuizAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["user", "student_name", "joined_at"]
-    readonly_fields = ["user", "student_name", "joined_at"]
+    fields = ["username", "student_name", "joined_at"]
+    readonly_fields = ["username", "student_name", "joined_at"]
     verbose_name_plural = "students (add them with load_cohort, move them under Memberships)"
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -235,6 +235,11 @@ class MembershipInline(admin.TabularInline):
     @admin.display(description="name")
     def student_name(self, membership: Membership) -> str:
         return membership.user.get_full_name()
+
+    @admin.display(description="username")
+    def username(self, membership: Membership) -> str:
+        # Plain text: instructors may not open user accounts, so no link to them.
+        return membership.user.get_username()
 
 
 class CohortQuizInline(admin.TabularInline):

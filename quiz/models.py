@@ -571,6 +571,7 @@ class CohortQuiz(models.Model):
     class Meta:
         ordering = ["cohort", "opens_at"]
         verbose_name = "assigned quiz"
+        verbose_name_plural = "assigned quizzes"
         constraints = [
             models.UniqueConstraint(fields=["cohort", "quiz"], name="cohort_quiz_unique"),
             models.CheckConstraint(
