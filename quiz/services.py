@@ -52,11 +52,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_user_quiz(user, quiz)
-        current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
-        current = current.first()
-        if current is not None and _expire_if_due(current, now):
-            current = None
+        current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
         _check_open(user, quiz, now)
@@ -78,11 +74,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
     has not yet answered right in any attempt. It has no time limit and does not count."""
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_user_quiz(user, quiz)
-        current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
-        current = current.first()
-        if current is not None and _expire_if_due(current, now):
-            current = None
+        current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             raise NotAllowed("Finish the attempt you have in progress before practising.")
         _check_open(user, quiz, now)
@@ -208,6 +200,16 @@ def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
     if not window.is_open:
         when = timezone.localtime(window.closes_at).strftime("%-d %B %Y, %H:%M")
         raise NotAllowed(f"This quiz closed on {when}.")
+
+
+def _current_attempt(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> Attempt | None:
+    """The user's attempt in progress at `quiz`, closed first if its time is up; starts by
+    this user are serialised from here to the end of the caller's transaction."""
+    _lock_user_quiz(user, quiz)
+    current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS).first()
+    if current is not None and _expire_if_due(current, now):
+        return None
+    return current
 
 
 def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:
