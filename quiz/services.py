@@ -174,8 +174,17 @@ def attempt_finish(
 def attempt_expire_if_due(
     *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
 ) -> Attempt:
-    """Close the attempt if its deadline has passed; used when a page is shown."""
+    """Close the attempt if its deadline has passed; used when a page is shown.
+
+    Pages call this on every view and the timer every 15 s, so the attempt is read without a
+    lock first: only one that is actually due takes the write transaction.
+    """
     now = now or timezone.now()
+    attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
+    if attempt is None:
+        raise Http404("No such attempt.")
+    if not (attempt.is_open and attempt.deadline is not None and now >= attempt.deadline):
+        return attempt
     with transaction.atomic():
         attempt = _locked_attempt(user, attempt_id)
         _expire_if_due(attempt, now)
