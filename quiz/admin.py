@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from quiz import grading
-from quiz.banks import KINDS_WITH_CHOICES
 from quiz.models import (
     AcceptedAnswer,
     Article,
@@ -24,7 +23,6 @@ from quiz.models import (
     Question,
     Quiz,
     QuizQuestion,
-    grading_key_for,
 )
 from quiz.presenters import question_display
 
@@ -44,26 +42,24 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kind = self.instance.kind
+        if self.instance.kind not in grading.KINDS:
+            return  # the question form reports an unknown kind
+        kind = self.instance.kind_object
         rows = sorted(_rows(self), key=lambda row: row["position"])
-        if kind not in KINDS_WITH_CHOICES:
+        if not kind.uses_choices:
             if rows:
                 raise ValidationError(
-                    f"A {Question.Kind(kind).label.lower()} question takes no choices; "
-                    "delete them.",
+                    f"A {kind.label.lower()} question takes no choices; delete them.",
                     code="no_choices",
                 )
             return
-        key = grading_key_for(
-            kind,
+        key = kind.build_key(
             choices=[
-                (n, r["text"], r["is_correct"], r.get("match", "")) for n, r in enumerate(rows)
-            ],
-            accepted=[],
-            numeric_answer=None,
-            numeric_tolerance=None,
+                grading.ChoicePart(n, r["text"], r["is_correct"], r.get("match", ""))
+                for n, r in enumerate(rows)
+            ]
         )
-        problems = grading.key_problems(kind, key)
+        problems = grading.key_problems(kind.name, key)
         if problems:
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="key")
 
@@ -73,8 +69,10 @@ class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        if self.instance.kind not in grading.KINDS:
+            return  # the question form reports an unknown kind
         rows = _rows(self)
-        if self.instance.kind == grading.SHORT_TEXT:
+        if self.instance.kind_object.uses_accepted:
             if not rows:
                 raise ValidationError(
                     "A short-text question needs at least one accepted answer.",

@@ -34,9 +34,6 @@ BANK_MODELS = (
 )
 
 
-KINDS_WITH_CHOICES = (*grading.CHOICE_KINDS, grading.ORDERING, grading.MATCHING)
-
-
 @dataclass(frozen=True)
 class Problem:
     where: str
@@ -126,10 +123,10 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
             problems.append(Problem(where, "its excerpt does not appear in the article's text"))
         for message in grading.key_problems(question.kind, question.grading_key()):
             problems.append(Problem(where, message))
-        if question.kind not in KINDS_WITH_CHOICES and question.choices.all():
-            kind = question.get_kind_display().lower()
-            problems.append(Problem(where, f"a {kind} question takes no choices"))
-        if question.kind != grading.SHORT_TEXT and question.accepted_answers.all():
+        kind = question.kind_object
+        if not kind.uses_choices and question.choices.all():
+            problems.append(Problem(where, f"a {kind.label.lower()} question takes no choices"))
+        if not kind.uses_accepted and question.accepted_answers.all():
             problems.append(Problem(where, "only short-text questions take accepted answers"))
         prompt = (question.article_id, grading.normalise_text(question.prompt))
         if prompt in prompts:

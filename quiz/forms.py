@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
+from quiz.reports import GRADEBOOK_SORTS
+
 MAX_VALUES = 50  # no question has more options; more is not a student's answer
 MAX_LENGTH = 200
 
@@ -53,3 +55,17 @@ class ArrangeForm(forms.Form):
 
     def moved(self) -> str:
         return self.cleaned_data["arrange"].partition("/")[2]
+
+
+class GradebookForm(forms.Form):
+    """How the gradebook is sorted, and whether it is downloaded as CSV."""
+
+    sort = forms.ChoiceField(choices=[(name, name) for name in GRADEBOOK_SORTS], required=False)
+    dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
+    format = forms.ChoiceField(choices=[("html", "html"), ("csv", "csv")], required=False)
+
+
+class AnalysisForm(forms.Form):
+    """Which cohort's attempts the item analysis counts: all when none is given."""
+
+    cohort = forms.IntegerField(min_value=1, max_value=2**62, required=False)

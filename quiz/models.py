@@ -8,9 +8,9 @@ question by (quiz, question).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,21 +57,16 @@ class QuestionManager(models.Manager["Question"]):
         return self.get(key=key, article__slug=article_slug)
 
 
-class Question(models.Model):
-    class Kind(models.TextChoices):
-        SINGLE = grading.SINGLE, "Single choice"
-        MULTIPLE = grading.MULTIPLE, "Multiple response"
-        TRUE_FALSE = grading.TRUE_FALSE, "True or false"
-        SHORT_TEXT = grading.SHORT_TEXT, "Short text answer"
-        NUMERIC = grading.NUMERIC, "Numeric"
-        ORDERING = grading.ORDERING, "Ordering"
-        MATCHING = grading.MATCHING, "Matching"
+# Kinds whose key is a number held on the question itself.
+NUMERIC_KINDS = [kind.name for kind in grading.all_kinds() if kind.uses_numeric]
 
+
+class Question(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(
         max_length=100, help_text="A short stable name, unique within the article's bank."
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=grading.CHOICES)
     prompt = models.TextField()
     explanation = models.TextField(help_text="Why the answer is right, in our own words.")
     excerpt = models.TextField(
@@ -102,7 +97,7 @@ class Question(models.Model):
                 name="question_texts_not_empty",
             ),
             models.CheckConstraint(
-                condition=~Q(kind=grading.NUMERIC) | Q(numeric_answer__isnull=False),
+                condition=~Q(kind__in=NUMERIC_KINDS) | Q(numeric_answer__isnull=False),
                 name="question_numeric_has_answer",
             ),
             models.CheckConstraint(
@@ -125,55 +120,30 @@ class Question(models.Model):
                 "This excerpt does not appear word for word in the article's text.",
                 code="excerpt_not_in_article",
             )
-        if self.kind == self.Kind.NUMERIC and self.numeric_answer is None:
+        if self.kind in NUMERIC_KINDS and self.numeric_answer is None:
             errors["numeric_answer"] = ValidationError(
                 "A numeric question needs its answer.", code="numeric_answer_missing"
             )
         if errors:
             raise ValidationError(errors)
 
-    def grading_key(self) -> grading.Key:
-        """The plain data grading needs; reads only the relation this kind uses (prefetch it)."""
-        uses_choices = self.kind not in (grading.SHORT_TEXT, grading.NUMERIC)
-        return grading_key_for(
-            self.kind,
-            choices=[(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()]
-            if uses_choices
-            else [],
-            accepted=[a.text for a in self.accepted_answers.all()]
-            if self.kind == grading.SHORT_TEXT
-            else [],
+    @property
+    def kind_object(self) -> grading.Kind:
+        return grading.kind(self.kind)
+
+    def choice_parts(self) -> list[grading.ChoicePart]:
+        """The choices as grading sees them, in position order (prefetch `choices`)."""
+        return [grading.ChoicePart(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()]
+
+    def grading_key(self) -> Any:
+        """The plain data grading needs; reads only the relations this kind uses (prefetch them)."""
+        kind = self.kind_object
+        return kind.build_key(
+            choices=self.choice_parts() if kind.uses_choices else [],
+            accepted=[a.text for a in self.accepted_answers.all()] if kind.uses_accepted else [],
             numeric_answer=self.numeric_answer,
             numeric_tolerance=self.numeric_tolerance,
         )
-
-
-def grading_key_for(
-    kind: str,
-    *,
-    choices: Sequence[tuple[int, str, bool, str]],
-    accepted: Sequence[str],
-    numeric_answer: Decimal | None,
-    numeric_tolerance: Decimal | None,
-) -> grading.Key:
-    """Build a question's grading key from its parts, saved or still in a form.
-
-    `choices` are (id, text, is_correct, match) in position order.
-    """
-    if kind in grading.CHOICE_KINDS:
-        return grading.ChoiceKey(
-            options=tuple((i, text) for i, text, _, _ in choices),
-            correct=frozenset(i for i, _, correct, _ in choices if correct),
-        )
-    if kind == grading.SHORT_TEXT:
-        return grading.TextKey(accepted=tuple(accepted))
-    if kind == grading.NUMERIC:
-        return grading.NumericKey(value=numeric_answer, tolerance=numeric_tolerance)
-    if kind == grading.ORDERING:
-        return grading.OrderKey(items=tuple((i, text) for i, text, _, _ in choices))
-    if kind == grading.MATCHING:
-        return grading.MatchKey(pairs=tuple((i, text, match) for i, text, _, match in choices))
-    raise ValueError(f"unknown question kind {kind!r}")
 
 
 class ChoiceManager(models.Manager["Choice"]):
@@ -251,10 +221,13 @@ class QuizManager(models.Manager["Quiz"]):
         return self.get(slug=slug)
 
 
+class Feedback(models.TextChoices):
+    IMMEDIATE = "immediate", "After each question"
+    AT_END = "at_end", "Only at the end"
+
+
 class Quiz(models.Model):
-    class Feedback(models.TextChoices):
-        IMMEDIATE = "immediate", "After each question"
-        AT_END = "at_end", "Only at the end"
+    Feedback = Feedback
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="quizzes")
     slug = models.SlugField(max_length=100, unique=True)
@@ -307,7 +280,7 @@ class Quiz(models.Model):
                 name="quiz_draw_count_positive",
             ),
             models.CheckConstraint(
-                condition=Q(feedback__in=["immediate", "at_end"]), name="quiz_feedback_known"
+                condition=Q(feedback__in=Feedback.values), name="quiz_feedback_known"
             ),
         ]
 
@@ -373,13 +346,16 @@ class QuizQuestion(models.Model):
             )
 
 
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    FINISHED = "finished", "Finished"
+    ABANDONED = "abandoned", "Abandoned"
+
+
 class Attempt(models.Model):
     """One go at a quiz by one student, with its questions frozen when it starts."""
 
-    class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        FINISHED = "finished", "Finished"
-        ABANDONED = "abandoned", "Abandoned"
+    State = AttemptState
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
@@ -388,14 +364,19 @@ class Attempt(models.Model):
     is_practice = models.BooleanField(
         default=False, help_text="Practice attempts do not count towards the grade."
     )
-    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    state = models.CharField(
+        max_length=20, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
+    )
     started_at = models.DateTimeField(default=timezone.now)
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     points = models.DecimalField(
         max_digits=8, decimal_places=4, null=True, blank=True, help_text="Set at finish."
     )
-    max_points = models.PositiveSmallIntegerField(default=0)
+    question_count = models.PositiveSmallIntegerField(default=0)
+    max_points = models.PositiveSmallIntegerField(
+        default=0, help_text="What the questions are worth together (each is worth 1 today)."
+    )
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:
@@ -404,16 +385,16 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "quiz"],
-                condition=Q(state="in_progress"),
+                condition=Q(state=AttemptState.IN_PROGRESS),
                 name="attempt_one_in_progress_per_quiz",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["in_progress", "finished", "abandoned"]),
+                condition=Q(state__in=AttemptState.values),
                 name="attempt_state_known",
             ),
             models.CheckConstraint(
-                condition=Q(state="in_progress", finished_at__isnull=True)
-                | (~Q(state="in_progress") & Q(finished_at__isnull=False)),
+                condition=Q(state=AttemptState.IN_PROGRESS, finished_at__isnull=True)
+                | (~Q(state=AttemptState.IN_PROGRESS) & Q(finished_at__isnull=False)),
                 name="attempt_finished_at_iff_closed",
             ),
             models.CheckConstraint(
@@ -430,7 +411,11 @@ class Attempt(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state == self.State.IN_PROGRESS
+        return self.state == AttemptState.IN_PROGRESS
+
+    def is_due(self, now: datetime) -> bool:
+        """Whether the attempt is still open but its time is up."""
+        return self.is_open and self.deadline is not None and now >= self.deadline
 
     @property
     def percent(self) -> Decimal | None:
@@ -450,7 +435,7 @@ class AttemptItem(models.Model):
     # and the question page needs no query for them.
     options = models.JSONField(default=list, help_text="[choice id, text] in the order shown.")
     matches = models.JSONField(default=list, help_text="Matching: every match, as listed.")
-    key = models.JSONField(default=dict, help_text="The grading key (see grading.key_to_data).")
+    key = models.JSONField(default=dict, help_text="The grading key (see Kind.key_to_data).")
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -467,8 +452,8 @@ class AttemptItem(models.Model):
     def choice_order(self) -> list[int]:
         return [ident for ident, _ in self.options]
 
-    def grading_key(self) -> grading.Key:
-        return grading.key_from_data(self.question.kind, self.key)
+    def grading_key(self) -> Any:
+        return grading.kind(self.question.kind).key_from_data(self.key)
 
 
 class Response(models.Model):
@@ -592,6 +577,3 @@ class CohortQuiz(models.Model):
             raise ValidationError(
                 {"closes_at": "The quiz must close after it opens."}, code="closes_before_opening"
             )
-
-    def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at

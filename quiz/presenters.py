@@ -7,7 +7,6 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from quiz import grading
 from quiz.models import AttemptItem, Question
 
 
@@ -31,8 +30,9 @@ class QuestionDisplay:
     moved: str = ""  # "up-<id>" or "down-<id>": the move just made
 
     @property
-    def kind(self) -> str:
-        return self.question.kind
+    def template(self) -> str:
+        """The answer widget of the question's kind."""
+        return self.question.kind_object.template
 
     @property
     def moves(self) -> list[Move]:
@@ -61,19 +61,12 @@ class QuestionDisplay:
         return moves
 
 
-def question_display(
-    question: Question, *, order: Sequence[int] | None = None, seed: int | str | None = None
-) -> QuestionDisplay:
-    """Lay out `question` with its options in `order` (choice ids), or else shuffled by `seed`
-    for a preview. Matching choices are listed alphabetically, which says nothing about
-    which item they go with."""
-    choices = {c.pk: c for c in question.choices.all()}
-    if order is None:
-        order = list(choices)
-        if question.kind == grading.ORDERING:
-            random.Random(f"{seed}").shuffle(order)
-    options = [(ident, choices[ident].text) for ident in order if ident in choices]
-    matches = sorted({c.match.strip() for c in choices.values() if c.match}, key=str.casefold)
+def question_display(question: Question, *, seed: int | str | None = None) -> QuestionDisplay:
+    """Lay out `question` for a preview as its kind lays it out for an attempt, the same way
+    for the same `seed`, without shuffling what the quiz may leave unshuffled."""
+    options, matches = question.kind_object.layout(
+        question.choice_parts(), shuffle=False, rng=random.Random(f"{seed}")
+    )
     return QuestionDisplay(question=question, options=options, matches=matches)
 
 
@@ -143,27 +136,10 @@ def given_answer(item: AttemptItem) -> str:
     response = getattr(item, "response", None)
     if response is None:
         return "No answer"
-    submission = response.submission
-    kind = item.question.kind
-    if kind in (grading.SHORT_TEXT, grading.NUMERIC):
-        return str(submission)
-    texts = dict(item.options)
-    if kind in (grading.SINGLE, grading.TRUE_FALSE):
-        return texts.get(_int(submission), str(submission))
-    if kind == grading.MULTIPLE:
-        return ", ".join(texts.get(_int(s), str(s)) for s in submission)
-    if kind == grading.ORDERING:
-        return " → ".join(texts.get(_int(s), str(s)) for s in submission)
-    return "; ".join(f"{texts.get(_int(k), k)} → {v}" for k, v in dict(submission).items())
+    options = dict(item.options)
+    return item.question.kind_object.describe_submission(options, response.submission)
 
 
 def right_answer(item: AttemptItem) -> str:
     """The right answer in words, as the item was graded."""
-    return grading.describe(item.question.kind, item.grading_key())
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
+    return item.question.kind_object.describe(item.grading_key())

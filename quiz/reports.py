@@ -46,10 +46,16 @@ class ChartPoint:
 class Chart:
     width: int
     height: int
+    pad: int  # room for the axis labels on either side
     points: list[ChartPoint]
     polyline: str
     pass_y: float | None
     gridlines: list[tuple[float, int]]
+
+    @property
+    def right(self) -> int:
+        """Where the plot ends on the right."""
+        return self.width - self.pad
 
 
 def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
@@ -75,6 +81,7 @@ def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
     return Chart(
         width=WIDTH,
         height=HEIGHT,
+        pad=PAD,
         points=points,
         polyline=" ".join(f"{p.x},{p.y}" for p in points),
         pass_y=y_of(scored[0].quiz.pass_mark),
@@ -104,6 +111,10 @@ class GradebookRow:
     best: Decimal | None
     passed: bool
     last_activity: datetime | None
+
+    @property
+    def started(self) -> bool:
+        return self.in_progress or self.attempts_used > 0
 
     @property
     def status(self) -> str:
@@ -210,6 +221,7 @@ def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
 # Item analysis -----------------------------------------------------------------------------
 
 MIN_ATTEMPTS = 5  # below this no question is flagged: too few answers to judge
+HARD_FACILITY = 10  # percent: a question fewer get right than this is flagged
 
 
 @dataclass
@@ -243,14 +255,15 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     if cohort is not None:
         items = items.filter(attempt__user_id__in=members)
+    picking = [kind.name for kind in grading.all_kinds() if kind.counts_picks]
     pick = Case(
-        When(question__kind__in=grading.CHOICE_KINDS, then=F("response__submission")),
+        When(question__kind__in=picking, then=F("response__submission")),
         default=Value(None),
         output_field=JSONField(),
     )
     groups = (
         items.annotate(pick=pick)
-        .values("question_id", "pick", "response__score", "attempt__points")
+        .values("question_id", "question__kind", "pick", "response__score", "attempt__points")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -270,7 +283,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
         acc["stt"] += n * t * t
         acc["sxt"] += n * x * t
         if row["pick"] is not None:
-            _count_picks(picks[row["question_id"]], row["pick"], n)
+            _count_picks(picks[row["question_id"]], row["question__kind"], row["pick"], n)
     position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
     questions = (
         Question.objects.filter(pk__in=list(sums))
@@ -288,19 +301,20 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
             facility=facility,
             discrimination=_rest_correlation(row),
         )
-        if question.kind in grading.CHOICE_KINDS:
+        if question.kind_object.counts_picks:
             counts = picks.get(question.pk, {})
             stats.choices = [
                 (c.text, c.is_correct, counts.get(c.pk, 0), counts.get(c.pk, 0) / n * 100)
                 for c in question.choices.all()
             ]
         if n >= MIN_ATTEMPTS:
-            if facility is not None and facility < 10:
+            if facility is not None and facility < HARD_FACILITY:
                 stats.flags.append("almost nobody gets it right")
             if stats.discrimination is not None and stats.discrimination < 0:
                 stats.flags.append("weaker students do better than stronger ones")
         results.append(stats)
-    results.sort(key=lambda s: (s.question.position or 10**6, s.question.key))
+    # In the quiz's order; a question since taken out of the quiz comes last.
+    results.sort(key=lambda s: (s.question.position is None, s.question.position, s.question.key))
     return attempts.count(), results
 
 
@@ -320,11 +334,7 @@ def _rest_correlation(row: dict[str, float]) -> float | None:
     return 100 * cov_x_rest / math.sqrt(var_x * var_rest)
 
 
-def _count_picks(counts: dict[int, int], submission: Any, n: int) -> None:
-    """Add `n` picks of each choice id in a submission (one id, or a list of them)."""
-    for value in submission if isinstance(submission, list) else [submission]:
-        try:
-            ident = int(value)
-        except (TypeError, ValueError):
-            continue
+def _count_picks(counts: dict[int, int], kind: str, submission: Any, n: int) -> None:
+    """Add `n` picks of each choice id the submission picked."""
+    for ident in grading.kind(kind).picks(submission):
         counts[ident] = counts.get(ident, 0) + n

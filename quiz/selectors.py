@@ -1,7 +1,7 @@
 """Read-only queries for the student's pages, each a fixed number of queries.
 
 Every function takes the user and only ever returns that user's attempts: another student's
-attempt is simply not found (404), never revealed.
+attempt is simply not found (`errors.NotFound`), never revealed.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from quiz import errors
 from quiz.models import Article, Attempt, AttemptItem, CohortQuiz, Question, Quiz
 
 
@@ -64,13 +63,13 @@ class Window:
 
 
 def windows(
-    user: AbstractBaseUser, quizzes: Iterable[Quiz] | None = None, now: datetime | None = None
+    user: AbstractBaseUser, quizzes: Iterable[Quiz], now: datetime | None = None
 ) -> dict[int, Window]:
-    """The window of each quiz assigned to a cohort of `user`: one query."""
+    """The window of each of `quizzes` assigned to a cohort of `user`: one query."""
     now = now or timezone.now()
-    assignments = CohortQuiz.objects.filter(cohort__memberships__user=user)
-    if quizzes is not None:
-        assignments = assignments.filter(quiz__in=[q.pk for q in quizzes])
+    assignments = CohortQuiz.objects.filter(
+        cohort__memberships__user=user, quiz__in=[q.pk for q in quizzes]
+    )
     best: dict[int, Window] = {}
     for quiz_id, opens_at, closes_at in assignments.values_list("quiz_id", "opens_at", "closes_at"):
         window = Window(opens_at, closes_at, now)
@@ -125,12 +124,19 @@ def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> 
 
 
 def visible_quiz(user: AbstractBaseUser, slug: str) -> Quiz:
-    """A quiz the user may see, or 404."""
-    return get_object_or_404(visible_quizzes(user), slug=slug)
+    """A quiz the user may see."""
+    quiz = visible_quizzes(user).filter(slug=slug).first()
+    if quiz is None:
+        raise errors.NoSuchQuiz()
+    return quiz
 
 
 def user_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
-    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id, user=user)
+    """An attempt of the user's, with its quiz."""
+    attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
+    if attempt is None:
+        raise errors.NoSuchAttempt()
+    return attempt
 
 
 def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
@@ -153,7 +159,7 @@ def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> Att
         .first()
     )
     if item is None:
-        raise Http404("No such question in your attempts.")
+        raise errors.NoSuchItem()
     return item
 
 
@@ -226,7 +232,9 @@ def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMast
 
 
 def article_with_excerpts(slug: str) -> tuple[Article, list[str]]:
-    article = get_object_or_404(Article, slug=slug)
+    article = Article.objects.filter(slug=slug).first()
+    if article is None:
+        raise errors.NoSuchArticle()
     excerpts = list(
         Question.objects.filter(article=article).values_list("excerpt", flat=True).distinct()
     )

@@ -1,11 +1,10 @@
 """Everything that changes a student's attempts, each action atomic and checked for the user.
 
 Views call one of these and render; none of them trusts the view to have checked anything.
-Refusals are exceptions views turn into 4xx pages:
-- `Http404` for an attempt or item that is not this user's (its existence is not revealed),
-- `AttemptClosed` (409) for acting on a finished attempt or after the deadline,
-- `grading.InvalidSubmission` (400) for an answer that cannot be graded,
-- `NotAllowed` (403) for a start the quiz's rules refuse.
+Refusals are the project's errors (`quiz.errors`): `NotFound` for an attempt or item that is
+not this user's (its existence is not revealed), `NotAllowed` for what the quiz's rules
+refuse, `Conflict` for acting on a closed attempt, after the deadline or out of order; and
+`grading.InvalidSubmission` for an answer that cannot be graded.
 """
 
 from __future__ import annotations
@@ -21,21 +20,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum, prefetch_related_objects
-from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from quiz import grading, selectors
+from quiz import errors, grading, selectors
 from quiz.models import Attempt, AttemptItem, Question, Quiz, Response
 
 _random = secrets.SystemRandom()
-
-
-class AttemptClosed(Exception):
-    """The attempt no longer takes answers; the message says why."""
-
-
-class NotAllowed(Exception):
-    """The quiz's rules refuse this; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +49,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         _check_open(user, quiz, now)
         used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
-            raise NotAllowed(f"You have used all {quiz.max_attempts} attempts this quiz allows.")
+            raise errors.AllAttemptsUsed(allowed=quiz.max_attempts)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
         pool = list(quiz.quiz_questions.select_related("question").order_by("position"))
@@ -76,7 +67,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
     with transaction.atomic():
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
-            raise NotAllowed("Finish the attempt you have in progress before practising.")
+            raise errors.FinishBeforePractising()
         _check_open(user, quiz, now)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
@@ -87,11 +78,10 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             .prefetch_related("choices")
         )
         order = dict(quiz.quiz_questions.values_list("question_id", "position"))
-        questions = sorted(missed, key=lambda q: (order.get(q.pk, 10**6), q.pk))
+        # In the quiz's order; a question since taken out of the quiz comes last.
+        questions = sorted(missed, key=lambda q: (q.pk not in order, order.get(q.pk), q.pk))
         if not questions:
-            raise NotAllowed(
-                "There is nothing to practise: you have answered every question right."
-            )
+            raise errors.NothingToPractise()
         return _create(user, quiz, questions, now=now, practice=True)
 
 
@@ -119,7 +109,7 @@ def answer_record(
             if standing is not None:
                 return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
             if not attempt.is_open:
-                raise AttemptClosed("This attempt is finished: it takes no more answers.")
+                raise errors.AttemptClosed()
             if not _expire_if_due(attempt, now):
                 return _record(item, answers, matches or {}, now)
     except IntegrityError:
@@ -130,20 +120,17 @@ def answer_record(
         )
         return Recorded(response, created=False, attempt_finished=not response.item.attempt.is_open)
     # Raised only now, so that the transaction has committed the closing of the attempt.
-    raise AttemptClosed(
-        "Time is up: this answer came after the deadline and was not recorded. "
-        "Your attempt was closed with the answers you had given."
-    )
+    raise errors.TimeUp()
 
 
 def _record(
     item: AttemptItem, answers: Sequence[str], matches: Mapping[str, str], now: datetime
 ) -> Recorded:
     if item.earlier_unanswered:
-        raise NotAllowed("Answer the questions in order: an earlier one is still open.")
-    question = item.question
-    submission = grading.submission_from_form(question.kind, answers, matches)
-    result = grading.grade(question.kind, item.grading_key(), submission)
+        raise errors.OutOfOrder()
+    kind = item.question.kind_object
+    submission = kind.parse(grading.FormAnswer(list(answers), dict(matches)))
+    result = kind.grade(item.grading_key(), submission)
     response = Response.objects.create(
         item=item,
         submission=_jsonable(submission),
@@ -153,7 +140,7 @@ def _record(
         answered_at=now,
     )
     item.response = response
-    finished = item.position == item.attempt.max_points  # answered in order: the last one
+    finished = item.position == item.attempt.question_count  # answered in order: the last one
     if finished:
         _close(item.attempt, now, state=Attempt.State.FINISHED)
     return Recorded(response, created=True, attempt_finished=finished)
@@ -180,10 +167,8 @@ def attempt_expire_if_due(
     lock first: only one that is actually due takes the write transaction.
     """
     now = now or timezone.now()
-    attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=user).first()
-    if attempt is None:
-        raise Http404("No such attempt.")
-    if not (attempt.is_open and attempt.deadline is not None and now >= attempt.deadline):
+    attempt = selectors.user_attempt(user, attempt_id)
+    if not attempt.is_due(now):
         return attempt
     with transaction.atomic():
         attempt = _locked_attempt(user, attempt_id)
@@ -197,18 +182,20 @@ def attempt_expire_if_due(
 def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
     """Students start attempts only at quizzes assigned to a cohort of theirs, while open."""
     if not quiz.is_published:
-        raise Http404("No such quiz.")
+        raise errors.NoSuchQuiz()
     if user.is_staff:
         return
     window = selectors.windows(user, [quiz], now).get(quiz.pk)
     if window is None:
-        raise Http404("No such quiz.")
+        raise errors.NoSuchQuiz()
     if window.not_yet:
-        when = timezone.localtime(window.opens_at).strftime("%-d %B %Y, %H:%M")
-        raise NotAllowed(f"This quiz opens on {when}.")
+        raise errors.NotOpenYet(when=_when(window.opens_at))
     if not window.is_open:
-        when = timezone.localtime(window.closes_at).strftime("%-d %B %Y, %H:%M")
-        raise NotAllowed(f"This quiz closed on {when}.")
+        raise errors.QuizClosed(when=_when(window.closes_at))
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
 def _current_attempt(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> Attempt | None:
@@ -240,7 +227,7 @@ def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> Attem
         .first()
     )
     if item is None:
-        raise Http404("That question is not part of any attempt of yours.")
+        raise errors.NoSuchItem()
     return item
 
 
@@ -249,7 +236,7 @@ def _locked_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
         Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id, user=user)
     ).first()
     if attempt is None:
-        raise Http404("No such attempt.")
+        raise errors.NoSuchAttempt()
     return attempt
 
 
@@ -257,7 +244,7 @@ def _create(
     user: AbstractBaseUser, quiz: Quiz, questions: list[Question], *, now: datetime, practice: bool
 ) -> Attempt:
     if not questions:
-        raise NotAllowed("This quiz has no questions yet.")
+        raise errors.NoQuestions()
     if quiz.shuffle_questions:
         _random.shuffle(questions)
     deadline = None
@@ -269,6 +256,7 @@ def _create(
         is_practice=practice,
         started_at=now,
         deadline=deadline,
+        question_count=len(questions),
         max_points=len(questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers")
@@ -281,29 +269,22 @@ def _create(
 
 def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool) -> AttemptItem:
     """The item as this attempt asks it: options in their order (fixed now, so a reload never
-    reshuffles) and the key it will be graded against.
-
-    Ordering items are always shuffled away from the answer; true/false stays True, False.
-    """
-    choices = list(question.choices.all())
-    options = [[c.pk, c.text] for c in choices]
-    if question.kind == grading.ORDERING:
-        while len(options) > 1 and [i for i, _ in options] == [c.pk for c in choices]:
-            _random.shuffle(options)
-    elif shuffle and question.kind != grading.TRUE_FALSE:
-        _random.shuffle(options)
+    reshuffles), what a matching question's items are matched with, and the key it will be
+    graded against."""
+    kind = question.kind_object
+    options, matches = kind.layout(question.choice_parts(), shuffle=shuffle, rng=_random)
     return AttemptItem(
         attempt=attempt,
         question=question,
         position=position,
-        options=options,
-        matches=sorted({c.match.strip() for c in choices if c.match.strip()}, key=str.casefold),
-        key=grading.key_to_data(question.grading_key()),
+        options=[list(option) for option in options],
+        matches=matches,
+        key=kind.key_to_data(question.grading_key()),
     )
 
 
 def _expire_if_due(attempt: Attempt, now: datetime) -> bool:
-    if attempt.is_open and attempt.deadline is not None and now >= attempt.deadline:
+    if attempt.is_due(now):
         _close(attempt, attempt.deadline, state=Attempt.State.FINISHED)
         return True
     return False

@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,10 +20,45 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz import grading, reports, selectors, services
-from quiz.forms import AnswerForm, ArrangeForm
+from quiz import errors, grading, reports, selectors, services
+from quiz.forms import AnalysisForm, AnswerForm, ArrangeForm, GradebookForm
 from quiz.models import Attempt, AttemptItem, Cohort, Quiz
 from quiz.presenters import article_paragraphs, given_answer, item_display, right_answer
+
+# How the domain's refusals reach the browser: the one place they become status codes.
+STATUS = {
+    errors.NotFound: 404,
+    errors.NotAllowed: 403,
+    errors.Conflict: 409,
+    grading.InvalidSubmission: 400,
+}
+
+
+def status_of(refusal: Exception) -> int:
+    """The HTTP status of a refusal: that of its nearest family in `STATUS`."""
+    for cls in type(refusal).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    raise TypeError(f"{refusal!r} is not one of the domain's refusals")
+
+
+def student_view(view):
+    """Login required; a refusal the view does not answer itself becomes its HTTP error page
+    (404 and 403 through Django's handlers, so their pages and logging stay Django's)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except errors.QuizError as exc:
+            status = status_of(exc)
+            if status == 404:
+                raise Http404(str(exc)) from exc
+            if status == 403:
+                raise PermissionDenied(str(exc)) from exc
+            return TemplateResponse(request, "409.html", {"exception": str(exc)}, status=status)
+
+    return login_required(wrapped)
 
 
 def render_page(
@@ -52,14 +87,14 @@ def go(request: HttpRequest, url: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@student_view
 def home(request: HttpRequest) -> HttpResponse:
     statuses = selectors.quiz_statuses(request.user)
     return TemplateResponse(request, "quiz/home.html", {"statuses": statuses})
 
 
 @require_GET
-@login_required
+@student_view
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _quiz_page(request, selectors.visible_quiz(request.user, slug))
 
@@ -71,29 +106,29 @@ def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 
 
 
 @require_POST
-@login_required
+@student_view
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
-    except services.NotAllowed as exc:
-        return _quiz_page(request, quiz, str(exc), status=403)
+    except errors.NotAllowed as exc:
+        return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
 
 @require_POST
-@login_required
+@student_view
 def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.practice_start(user=request.user, quiz=quiz)
-    except services.NotAllowed as exc:
-        return _quiz_page(request, quiz, str(exc), status=403)
+    except errors.NotAllowed as exc:
+        return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
 
 @require_GET
-@login_required
+@student_view
 @vary_on_headers("HX-Request")
 def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The question to answer now; `?arrange=` re-lays an ordering question's items."""
@@ -101,7 +136,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if item is None:
         selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
         return go(request, review_url(attempt_id))
-    if item.attempt.deadline is not None and timezone.now() >= item.attempt.deadline:
+    if item.attempt.is_due(timezone.now()):
         services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
         return go(request, review_url(attempt_id))
     arrange = ArrangeForm(request.GET)
@@ -130,7 +165,7 @@ def _question(
 
 
 @require_GET
-@login_required
+@student_view
 @vary_on_headers("HX-Request")
 def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
     """An answered question with its feedback, where the quiz shows feedback at once."""
@@ -156,7 +191,7 @@ def _feedback(
 
 
 @require_POST
-@login_required
+@student_view
 def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -169,12 +204,10 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
             answers=form.answers,
             matches=form.matches,
         )
-    except grading.InvalidSubmission as exc:
-        return _refused(request, attempt_id, str(exc), status=400)
-    except services.NotAllowed as exc:
-        return _refused(request, attempt_id, str(exc), status=409)
-    except services.AttemptClosed as exc:
-        return _closed(request, attempt_id, str(exc))
+    except (grading.InvalidSubmission, errors.OutOfOrder) as exc:
+        return _refused(request, attempt_id, str(exc), status=status_of(exc))
+    except (errors.AttemptClosed, errors.TimeUp) as exc:
+        return _closed(request, attempt_id, str(exc), status=status_of(exc))
     item = recorded.response.item
     if _defers_feedback(item.attempt):
         if recorded.attempt_finished or not item.attempt.is_open:
@@ -205,7 +238,7 @@ def _refused(request: HttpRequest, attempt_id: int, message: str, *, status: int
     return _question(request, item, error=message, status=status)
 
 
-def _closed(request: HttpRequest, attempt_id: int, message: str, status: int = 409) -> HttpResponse:
+def _closed(request: HttpRequest, attempt_id: int, message: str, *, status: int) -> HttpResponse:
     attempt = selectors.user_attempt(request.user, attempt_id)
     context = {"attempt": attempt, "message": message}
     return render_page(request, "quiz/closed.html", "message", context, status=status)
@@ -218,7 +251,7 @@ def _form_error(form: AnswerForm) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@student_view
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET asks for confirmation (what is unanswered scores nothing); POST finishes."""
     if request.method == "POST":
@@ -228,12 +261,13 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if item is None:
         selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
         return redirect(review_url(attempt_id))
-    context = {"attempt": item.attempt, "unanswered": item.attempt.max_points - item.position + 1}
+    unanswered = item.attempt.question_count - item.position + 1
+    context = {"attempt": item.attempt, "unanswered": unanswered}
     return TemplateResponse(request, "quiz/finish.html", context)
 
 
 @require_GET
-@login_required
+@student_view
 def timer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
     if not attempt.is_open:
@@ -242,7 +276,7 @@ def timer(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@student_view
 def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
     if attempt.is_open:
@@ -269,7 +303,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@student_view
 def progress(request: HttpRequest) -> HttpResponse:
     quizzes, topics = selectors.progress(request.user)
     context = {
@@ -280,7 +314,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@student_view
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     article, excerpts = selectors.article_with_excerpts(slug)
     context = {"article": article, "paragraphs": article_paragraphs(article.text, excerpts)}
@@ -312,11 +346,12 @@ def instructor_required(view):
 def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, pk=cohort_id)
     quiz = get_object_or_404(Quiz, slug=slug, assignments__cohort=cohort)
-    sort = request.GET.get("sort", "name")
-    sort = sort if sort in reports.GRADEBOOK_SORTS else "name"
-    descending = request.GET.get("dir") == "desc"
+    options = GradebookForm(request.GET)
+    options.is_valid()  # what does not parse falls back to the default
+    sort = options.cleaned_data.get("sort") or "name"
+    descending = options.cleaned_data.get("dir") == "desc"
     rows = reports.gradebook(cohort, quiz, sort=sort, descending=descending)
-    if request.GET.get("format") == "csv":
+    if options.cleaned_data.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"{slugify(cohort.name)}-{quiz.slug}-gradebook.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -329,7 +364,7 @@ def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
         "sort": sort,
         "descending": descending,
         "passed": sum(1 for row in rows if row.passed),
-        "not_started": sum(1 for row in rows if row.status == "Not started"),
+        "not_started": sum(1 for row in rows if not row.started),
     }
     return TemplateResponse(request, "quiz/gradebook.html", context)
 
@@ -338,12 +373,12 @@ def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
 @instructor_required
 def analysis(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.select_related("article"), slug=slug)
+    options = AnalysisForm(request.GET)
+    if not options.is_valid():
+        return HttpResponseBadRequest("cohort must be a cohort's number")
     cohort = None
-    if request.GET.get("cohort"):
-        try:
-            cohort = get_object_or_404(Cohort, pk=int(request.GET["cohort"]))
-        except ValueError:
-            return HttpResponseBadRequest("cohort must be a cohort's number")
+    if options.cleaned_data["cohort"] is not None:
+        cohort = get_object_or_404(Cohort, pk=options.cleaned_data["cohort"])
     attempts, stats = reports.item_analysis(quiz, cohort=cohort)
     context = {
         "quiz": quiz,

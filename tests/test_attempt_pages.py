@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import grading, services
+from quiz import errors, grading, services
 from quiz.models import Attempt, Response
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 from tests.test_services import right_answers
@@ -219,7 +219,7 @@ def test_answer_after_finishing_is_409(student_client, attempt):
     student_client.post(reverse("quiz:finish", args=[attempt.pk]))
     response = post_answer(student_client, attempt, attempt.items.get(position=1), htmx=True)
     assert response.status_code == 409
-    assert "takes no more answers" in response.content.decode()
+    assert str(errors.AttemptClosed()) in response.content.decode()
 
 
 def test_a_whole_attempt_ends_in_a_review(student_client, attempt):

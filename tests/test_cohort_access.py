@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from quiz import services
+from quiz import errors, services
 from quiz.models import Attempt
 from tests.factories import CohortFactory, CohortQuizFactory, QuestionFactory, QuizFactory
+from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +36,23 @@ def test_a_quiz_of_no_cohort_of_mine_is_not_found(student_client, quiz):
 
 
 def test_a_quiz_not_yet_open_is_listed_but_cannot_start(student_client, student, quiz):
-    assign(quiz, student, opens_in=timedelta(days=2))
+    assignment = assign(quiz, student, opens_in=timedelta(days=2))
     page = student_client.get(quiz.get_absolute_url()).content.decode()
     assert "Opens on" in page
     assert "Start the quiz" not in page
     response = student_client.post(reverse("quiz:start", args=["kherson"]))
     assert response.status_code == 403
-    assert "This quiz opens on" in response.content.decode()
+    opens_on = date_format(timezone.localtime(assignment.opens_at), "j F Y, H:i")
+    assert str(errors.NotOpenYet(when=opens_on)) in response.content.decode()
     assert not Attempt.objects.exists()
 
 
 def test_a_closed_quiz_cannot_start(student_client, student, quiz):
-    assign(quiz, student, opens_in=-timedelta(days=10), lasts=timedelta(days=3))
+    assignment = assign(quiz, student, opens_in=-timedelta(days=10), lasts=timedelta(days=3))
     response = student_client.post(reverse("quiz:start", args=["kherson"]))
     assert response.status_code == 403
-    assert "This quiz closed on" in response.content.decode()
+    closed_on = date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
+    assert str(errors.QuizClosed(when=closed_on)) in response.content.decode()
 
 
 def test_an_open_quiz_starts(student_client, student, quiz):
@@ -75,5 +79,6 @@ def test_practice_also_needs_the_quiz_open(student, quiz):
     assignment.closes_at = timezone.now() - timedelta(minutes=1)
     assignment.opens_at = timezone.now() - timedelta(hours=2)
     assignment.save()
-    with pytest.raises(services.NotAllowed, match="closed"):
+    closed_on = date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
+    with raises(errors.QuizClosed, when=closed_on):
         services.practice_start(user=student, quiz=quiz)

@@ -6,31 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, close_old_connections, transaction
-from django.http import Http404
 from django.utils import timezone
 
-from quiz import grading, services
+from quiz import errors, grading, services
 from quiz.models import Attempt, AttemptItem, Response
 from tests.factories import AttemptFactory, CohortFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
 
 
 def right_answers(item: AttemptItem) -> dict:
     """What a student who read the article would send for this item, as the form sends it."""
-    key = item.question.grading_key()
-    kind = item.question.kind
-    if kind in (grading.SINGLE, grading.TRUE_FALSE):
-        return {"answers": [str(next(iter(key.correct)))]}
-    if kind == grading.MULTIPLE:
-        return {"answers": [str(i) for i in key.correct]}
-    if kind == grading.SHORT_TEXT:
-        return {"answers": [key.accepted[0]]}
-    if kind == grading.NUMERIC:
-        return {"answers": [str(key.value)]}
-    if kind == grading.ORDERING:
-        return {"answers": [str(i) for i, _ in key.items]}
-    return {"answers": [], "matches": {str(i): match for i, _, match in key.pairs}}
+    form = item.question.kind_object.right_form(item.grading_key())
+    return {"answers": form.answers, "matches": form.matches}
 
 
 def answer(student, item, **kwargs):
@@ -143,7 +132,7 @@ def test_student_cannot_answer_twice(student, quiz):
 
 def test_answers_come_in_order(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
-    with pytest.raises(services.NotAllowed, match="in order"):
+    with raises(errors.OutOfOrder):
         answer(student, attempt.items.get(position=2))
     assert not Response.objects.exists()
 
@@ -169,16 +158,16 @@ def test_another_students_attempt_is_not_found(student, quiz):
     other = UserFactory()
     open_to_them(quiz, other)
     attempt = services.attempt_start(user=other, quiz=quiz)
-    with pytest.raises(Http404):
+    with raises(errors.NoSuchItem):
         answer(student, attempt.items.get(position=1))
-    with pytest.raises(Http404):
+    with raises(errors.NoSuchAttempt):
         services.attempt_finish(user=student, attempt_id=attempt.pk)
 
 
 def test_an_item_of_another_attempt_is_not_found(student, quiz):
     mine = services.attempt_start(user=student, quiz=quiz)
     theirs = services.attempt_start(user=open_to_them(quiz, UserFactory()), quiz=quiz)
-    with pytest.raises(Http404):
+    with raises(errors.NoSuchItem):
         services.answer_record(
             user=student, attempt_id=mine.pk, item_id=theirs.items.first().pk, answers=["1"]
         )
@@ -187,7 +176,7 @@ def test_an_item_of_another_attempt_is_not_found(student, quiz):
 def test_a_finished_attempt_takes_no_answers(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     services.attempt_finish(user=student, attempt_id=attempt.pk)
-    with pytest.raises(services.AttemptClosed, match="finished"):
+    with raises(errors.AttemptClosed):
         answer(student, attempt.items.get(position=1))
     attempt.refresh_from_db()
     assert attempt.points == 0
@@ -209,7 +198,7 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closed(student)
         **answer_first,
     )
     late = start + timedelta(minutes=10, seconds=1)
-    with pytest.raises(services.AttemptClosed, match="Time is up"):
+    with raises(errors.TimeUp):
         services.answer_record(
             user=student,
             attempt_id=attempt.pk,
@@ -229,7 +218,7 @@ def test_attempts_allowed_are_enforced(student):
     for _ in range(2):
         attempt = services.attempt_start(user=student, quiz=quiz)
         services.attempt_finish(user=student, attempt_id=attempt.pk)
-    with pytest.raises(services.NotAllowed, match="all 2 attempts"):
+    with raises(errors.AllAttemptsUsed, allowed=2):
         services.attempt_start(user=student, quiz=quiz)
 
 
@@ -259,7 +248,7 @@ def test_practice_does_not_use_an_attempt(student):
     attempt = services.attempt_start(user=student, quiz=quiz)
     services.attempt_finish(user=student, attempt_id=attempt.pk)
     services.practice_start(user=student, quiz=quiz)
-    with pytest.raises(services.NotAllowed):
+    with raises(errors.AllAttemptsUsed, allowed=1):
         services.attempt_start(user=student, quiz=quiz)
 
 
@@ -267,7 +256,7 @@ def test_nothing_to_practise_when_all_is_right(student):
     quiz = QuizFactory(open_to=[student], questions=[QuestionFactory()])
     attempt = services.attempt_start(user=student, quiz=quiz)
     answer(student, attempt.items.get())
-    with pytest.raises(services.NotAllowed, match="nothing to practise"):
+    with raises(errors.NothingToPractise):
         services.practice_start(user=student, quiz=quiz)
 
 

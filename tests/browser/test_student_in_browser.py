@@ -63,42 +63,39 @@ def current_item(student):
     )
 
 
+def right_form(item):
+    """What the answer form sends for the item's right answer: its `answer` values and
+    `match-<id>` selects. The widgets are found on the page by those names."""
+    return item.question.kind_object.right_form(item.grading_key())
+
+
 def answer_by_mouse(page, item):
     """Answer the item on screen right, with the mouse."""
-    question = item.question
-    key = question.grading_key()
-    kind = question.kind
-    if kind in (grading.SINGLE, grading.TRUE_FALSE):
-        page.check(f"input[name=answer][value='{next(iter(key.correct))}']")
-    elif kind == grading.MULTIPLE:
-        for ident in key.correct:
-            page.check(f"input[name=answer][value='{ident}']")
-    elif kind == grading.SHORT_TEXT:
-        page.fill("input[name=answer]", key.accepted[0])
-    elif kind == grading.NUMERIC:
-        page.fill("input[name=answer]", str(key.value))
-    elif kind == grading.ORDERING:
-        right = [str(i) for i, _ in key.items]
+    form = right_form(item)
+    if page.locator(".ordering").count():
         for _ in range(10):
             shown = page.eval_on_selector_all(
                 ".ordering input[name=answer]", "els => els.map(e => e.value)"
             )
-            if shown == right:
+            if shown == form.answers:
                 break
             # Move the first misplaced item up until it is in its place.
-            n = next(i for i, (a, b) in enumerate(zip(shown, right, strict=True)) if a != b)
-            target = right[n]
+            n = next(i for i, (a, b) in enumerate(zip(shown, form.answers, strict=True)) if a != b)
+            target = form.answers[n]
             index = shown.index(target)
             page.locator(".ordering li").nth(index).get_by_role(
                 "button", name=re.compile("^Move up")
             ).click()
-            page.wait_for_function(
-                NTH_ITEM_IS,
-                arg=[index - 1, target],
-            )
-    elif kind == grading.MATCHING:
-        for ident, _, match in key.pairs:
-            page.select_option(f"select[name='match-{ident}']", label=match)
+            page.wait_for_function(NTH_ITEM_IS, arg=[index - 1, target])
+    else:
+        for value in form.answers:
+            option = page.locator(f"input[name=answer][value='{value}']")
+            if option.count():
+                option.check()
+            else:
+                page.fill("input[name=answer]", value)
+    for ident, match in form.matches.items():
+        page.select_option(f"select[name='match-{ident}']", label=match)
     page.click("button.answer-submit")
 
 
@@ -154,27 +151,9 @@ def tab_to(page, selector, limit=60):
 
 
 def answer_by_keyboard(page, item):
-    question = item.question
-    key = question.grading_key()
-    kind = question.kind
-    if kind in (grading.SINGLE, grading.TRUE_FALSE):
-        # Tab lands on the radio group; arrows move through it and select.
-        right = str(next(iter(key.correct)))
-        tab_to(page, "input[name=answer]")
-        for _ in range(10):
-            if page.evaluate("document.activeElement.value") == right:
-                break
-            page.keyboard.press("ArrowDown")
-        page.keyboard.press("Space")
-    elif kind == grading.MULTIPLE:
-        for ident in key.correct:
-            tab_to(page, f"input[name=answer][value='{ident}']")
-            page.keyboard.press("Space")
-    elif kind in (grading.SHORT_TEXT, grading.NUMERIC):
-        tab_to(page, "input[name=answer]")
-        page.keyboard.type(key.accepted[0] if kind == grading.SHORT_TEXT else str(key.value))
-    elif kind == grading.ORDERING:
-        right = [str(i) for i, _ in key.items]
+    form = right_form(item)
+    if page.locator(".ordering").count():
+        right = form.answers
         for _ in range(10):
             shown = page.eval_on_selector_all(
                 ".ordering input[name=answer]", "els => els.map(e => e.value)"
@@ -190,20 +169,33 @@ def answer_by_keyboard(page, item):
                 "() => document.activeElement['htmx-internal-data'] !== undefined"
             )
             page.keyboard.press("Enter")
-            page.wait_for_function(
-                NTH_ITEM_IS,
-                arg=[index - 1, right[n]],
-            )
+            page.wait_for_function(NTH_ITEM_IS, arg=[index - 1, right[n]])
             # Focus comes back to the moved item's button (htmx settles it just after the
             # swap), so the next Tab starts from there.
             page.wait_for_function("() => /^(up|down)-\\d+$/.test(document.activeElement.id)")
-    elif kind == grading.MATCHING:
-        for ident, _, match in key.pairs:
-            tab_to(page, f"select[name='match-{ident}']")
-            for _ in range(10):
-                if page.evaluate("document.activeElement.value") == match:
-                    break
-                page.keyboard.press("ArrowDown")
+    else:
+        for value in form.answers:
+            option = page.locator(f"input[name=answer][value='{value}']")
+            if not option.count():  # a text box
+                tab_to(page, "input[name=answer]")
+                page.keyboard.type(value)
+            elif option.get_attribute("type") == "radio":
+                # Tab lands on the radio group; arrows move through it and select.
+                tab_to(page, "input[name=answer]")
+                for _ in range(10):
+                    if page.evaluate("document.activeElement.value") == value:
+                        break
+                    page.keyboard.press("ArrowDown")
+                page.keyboard.press("Space")
+            else:
+                tab_to(page, f"input[name=answer][value='{value}']")
+                page.keyboard.press("Space")
+    for ident, match in form.matches.items():
+        tab_to(page, f"select[name='match-{ident}']")
+        for _ in range(10):
+            if page.evaluate("document.activeElement.value") == match:
+                break
+            page.keyboard.press("ArrowDown")
     tab_to(page, "button.answer-submit")
     page.keyboard.press("Enter")
 

@@ -1,8 +1,7 @@
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
@@ -29,8 +28,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default=os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
-            help="The site's address, for the links (default: $SITE_URL or the dev server).",
+            default=settings.SITE_URL,
+            help="The site's address, for the links (default: the SITE_URL setting).",
         )
 
     def handle(
@@ -78,7 +77,4 @@ class Command(BaseCommand):
         self.stderr.write(f"\rLoading [{bar}] {done}/{total}", ending="")
         if done >= total:
             self.stderr.write("")
-        if hasattr(self.stderr, "flush"):
-            self.stderr.flush()
-        elif sys.stderr:
-            sys.stderr.flush()
+        self.stderr.flush()

@@ -1,0 +1,105 @@
+"""The project's own refusals, raised by services and selectors, each with a named message.
+
+They say what is wrong in the student's terms and nothing about HTTP: `views.status_of` maps
+the three families to 404, 403 and 409 in one place. A message is the class's `message`,
+filled in with the keyword arguments the refusal was raised with, so tests compare whole
+messages: `str(errors.AllAttemptsUsed(allowed=2))`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class QuizError(Exception):
+    """A refusal; `str()` of it is fit to show the student."""
+
+    message: ClassVar[str]
+
+    def __init__(self, **details: Any) -> None:
+        self.details = details
+        super().__init__(self.message.format(**details))
+
+
+# Not found: the object does not exist or is not this user's (which is never revealed).
+
+
+class NotFound(QuizError):
+    message = "Not found."
+
+
+class NoSuchQuiz(NotFound):
+    message = "No such quiz."
+
+
+class NoSuchAttempt(NotFound):
+    message = "No such attempt."
+
+
+class NoSuchItem(NotFound):
+    message = "That question is not part of any attempt of yours."
+
+
+class NoSuchArticle(NotFound):
+    message = "No such article."
+
+
+class NoSuchReport(NotFound):
+    message = "No such cohort or quiz."
+
+
+# Not allowed: the quiz's rules refuse this user now.
+
+
+class NotAllowed(QuizError):
+    message = "That is not allowed."
+
+
+class AllAttemptsUsed(NotAllowed):
+    message = "You have used all {allowed} attempts this quiz allows."
+
+
+class NotOpenYet(NotAllowed):
+    message = "This quiz opens on {when}."
+
+
+class QuizClosed(NotAllowed):
+    message = "This quiz closed on {when}."
+
+
+class FinishBeforePractising(NotAllowed):
+    message = "Finish the attempt you have in progress before practising."
+
+
+class NothingToPractise(NotAllowed):
+    message = "There is nothing to practise: you have answered every question right."
+
+
+class NoQuestions(NotAllowed):
+    message = "This quiz has no questions yet."
+
+
+class InstructorsOnly(NotAllowed):
+    message = "These reports are for instructors."
+
+
+# Conflict: the attempt's state refuses it.
+
+
+class Conflict(QuizError):
+    message = "That clashes with the state of your attempt."
+
+
+class AttemptClosed(Conflict):
+    message = "This attempt is finished: it takes no more answers."
+
+
+class TimeUp(Conflict):
+    message = (
+        "Time is up: this answer came after the deadline and was not recorded. "
+        "Your attempt was closed with the answers you had given."
+    )
+
+
+class OutOfOrder(Conflict):
+    message = "Answer the questions in order: an earlier one is still open."
