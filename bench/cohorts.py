@@ -143,7 +143,6 @@ def make_attempts(students: int, attempts: int):
     from django.db import connection
     from django.utils import timezone
 
-    from quiz import grading
     from quiz.models import (
         Attempt,
         AttemptItem,
@@ -159,7 +158,7 @@ def make_attempts(students: int, attempts: int):
     questions = list(
         Question.objects.filter(quizzes=quiz).prefetch_related("choices", "accepted_answers")
     )
-    keys = {q.pk: (q, grading.key_to_data(q.grading_key())) for q in questions}
+    keys = {q.pk: (q, q.kind_object.key_to_data(q.grading_key())) for q in questions}
     cohort = Cohort.objects.create(name="Report cohort")
     now = timezone.now()
     CohortQuiz.objects.create(
@@ -192,6 +191,7 @@ def make_attempts(students: int, attempts: int):
                     state=Attempt.State.FINISHED,
                     started_at=started,
                     finished_at=started + timedelta(minutes=9),
+                    question_count=10,
                     max_points=10,
                     points=0,
                 )

@@ -93,7 +93,7 @@ def setup(students: int) -> list[dict]:
     from django.core.management import call_command
     from django.middleware.csrf import _get_new_csrf_string
 
-    from quiz import grading, services
+    from quiz import services
     from quiz.models import Quiz
 
     call_command("migrate", verbosity=0)
@@ -115,20 +115,9 @@ def setup(students: int) -> list[dict]:
         attempt = services.attempt_start(user=user, quiz=quiz)
         answers = []
         for item in attempt.items.select_related("question").order_by("position"):
-            question = item.question
-            kind = question.kind
-            order = [str(i) for i in item.choice_order]
-            if kind in (grading.SINGLE, grading.TRUE_FALSE, grading.MULTIPLE):
-                data = {"answer": order[n % len(order)]}
-            elif kind == grading.SHORT_TEXT:
-                data = {"answer": "Dnipro"}
-            elif kind == grading.NUMERIC:
-                data = {"answer": "45"}
-            elif kind == grading.ORDERING:
-                data = {"answer": order}
-            else:
-                matches = sorted({c.match for c in question.choices.all()})
-                data = {f"match-{i}": matches[(n + k) % len(matches)] for k, i in enumerate(order)}
+            form = item.question.kind_object.right_form(item.grading_key())
+            data = {"answer": form.answers}
+            data.update({f"match-{ident}": match for ident, match in form.matches.items()})
             answers.append({"item": item.pk, **data})
         plans.append(
             {
