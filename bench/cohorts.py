@@ -60,6 +60,8 @@ def main() -> None:
             check=True,
         )
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    # The report pages link the stylesheet through the production manifest storage.
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
     subprocess.run(
         [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],
         env=env,
