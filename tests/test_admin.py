@@ -1,5 +1,7 @@
 """The admin as instructors use it, and as students cannot."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -193,6 +195,15 @@ def test_student_cannot_reach_the_admin(student_client, url_name):
 
 def test_student_cannot_open_a_question_preview(student_client):
     question = QuestionFactory()
-    response = student_client.get(reverse("admin:quiz_question_preview", args=[question.pk]))
+    preview = reverse("admin:quiz_question_preview", args=[question.pk])
+    response = student_client.get(preview)
     assert response.status_code == 302
-    assert question.prompt not in response.content.decode()
+    target = urlsplit(response.url)
+    assert target.path == reverse("admin:login")
+    assert parse_qs(target.query) == {"next": [preview]}
+    login = student_client.get(response.url)
+    html = login.content.decode()
+    assert login.status_code == 200
+    assert "not authorized to access this page" in html
+    assert question.prompt not in html
+    assert question.explanation not in html

@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from quiz import errors, grading, services
 from quiz.models import Attempt, Response
-from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CohortFactory,
+    QuestionFactory,
+    QuizFactory,
+    UserFactory,
+)
 from tests.test_services import right_answers
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +269,91 @@ def test_deferred_feedback_saves_and_moves_on(student):
     assert second.headers["HX-Redirect"] == reverse("quiz:review", args=[attempt.pk])
 
 
+def wrong_answers(item):
+    """A wrong pick for a single-choice item, as the form sends it."""
+    key = item.question.grading_key()
+    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+
+
+@pytest.fixture
+def at_end_quiz(student):
+    return QuizFactory(
+        open_to=[student], feedback="at_end", questions=QuestionFactory.create_batch(3)
+    )
+
+
+def shown_after(client, response, *, htmx: bool) -> str:
+    """The page the student sees after an answer: the htmx swap, or the redirect followed."""
+    if htmx:
+        assert response.status_code == 200
+        return response.content.decode()
+    assert response.status_code == 302
+    return client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_graded_attempt_at_an_at_end_quiz_keeps_feedback_to_the_end(
+    student_client, student, at_end_quiz, htmx
+):
+    graded = services.attempt_start(user=student, quiz=at_end_quiz)
+    item = graded.items.get(position=1)
+    response = post_answer(student_client, graded, item, htmx=htmx, **wrong_answers(item))
+    if htmx:
+        assert response.headers["HX-Push-Url"] == graded.get_absolute_url()
+    else:
+        assert response.url == graded.get_absolute_url()
+    html = shown_after(student_client, response, htmx=htmx)
+    assert "Question 2 of 3" in html
+    assert "Save answer" in html
+    assert "Not quite" not in html
+    assert item.question.explanation not in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_practice_at_an_at_end_quiz_shows_feedback_after_each_answer(
+    student_client, student, at_end_quiz, htmx
+):
+    graded = services.attempt_start(user=student, quiz=at_end_quiz)
+    missed = graded.items.get(position=1)
+    post_answer(student_client, graded, missed, **wrong_answers(missed))
+    student_client.post(reverse("quiz:finish", args=[graded.pk]))
+    practice = services.practice_start(user=student, quiz=at_end_quiz)
+    assert practice.items.count() == 3
+
+    for item in practice.items.order_by("position"):
+        response = post_answer(student_client, practice, item, htmx=htmx)
+        html = shown_after(student_client, response, htmx=htmx)
+        assert "Correct" in html, f"no feedback after answer {item.position}"
+        assert item.question.explanation in html
+        assert item.question.excerpt in html
+        assert ("Next question" if item.position < 3 else "See your results") in html
+        feedback_url = reverse("quiz:item", args=[practice.pk, item.position])
+        if htmx:
+            assert response.headers["HX-Push-Url"] == feedback_url
+        else:
+            assert response.url == feedback_url
+
+
+def test_quiz_page_does_not_count_practice_among_the_attempts_used(student_client, student):
+    quiz = QuizFactory(
+        open_to=[student], slug="twice", max_attempts=2, questions=QuestionFactory.create_batch(2)
+    )
+    graded = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=graded.pk)
+    practice = services.practice_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=practice.pk)
+
+    html = student_client.get(reverse("quiz:quiz", args=["twice"])).content.decode()
+    assert "1 of 2 used" in html
+    assert "Try again" in html
+    response = student_client.post(reverse("quiz:start", args=["twice"]))
+
+    assert response.status_code == 302
+    second = Attempt.objects.get(user=student, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+    assert not second.is_practice
+    assert response.url == second.get_absolute_url()
+
+
 def test_ordering_move_buttons_rearrange_without_saving(student_client, student):
     question = QuestionFactory(kind=grading.ORDERING)
     attempt = services.attempt_start(
@@ -354,6 +445,43 @@ def test_article_page_anchors_every_source_sentence(student_client, quiz):
     from quiz.presenters import excerpt_anchor
 
     assert f'id="{excerpt_anchor(question.excerpt)}"' in html
+
+
+def highlighted_sentence(html: str, anchor: str) -> str | None:
+    """The sentence a link to `#anchor` highlights, as the stylesheet does it:
+    `.source-sentence:target` or `.alias:target + .source-sentence`."""
+    own = re.search(rf'<span id="{anchor}" class="source-sentence">([^<]*)</span>', html)
+    alias = re.search(
+        rf'<span id="{anchor}" class="alias"></span>'
+        r'<span id="s-[0-9a-f]+" class="source-sentence">([^<]*)</span>',
+        html,
+    )
+    found = own or alias
+    return found.group(1) if found else None
+
+
+def test_overlapping_excerpts_both_lead_to_a_highlighted_sentence(student_client, student):
+    article = ArticleFactory()
+    longer = QuestionFactory(article=article, excerpt="Russia captured Kherson back in March.")
+    shorter = QuestionFactory(article=article, excerpt="captured Kherson")  # inside the longer
+    assert "\n" not in article.text  # both on one line of the article
+    quiz = QuizFactory(article=article, open_to=[student], questions=[longer, shorter])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    links = []
+    for item in attempt.items.order_by("position"):
+        html = post_answer(student_client, attempt, item, htmx=True).content.decode()
+        links.append(re.search(r'href="([^"]+)">Read this sentence in the article', html)[1])
+
+    path, _, longer_anchor = links[0].partition("#")
+    other_path, _, shorter_anchor = links[1].partition("#")
+    assert path == other_path == reverse("quiz:article", args=[article.slug])
+    assert longer_anchor != shorter_anchor
+    page = student_client.get(path).content.decode()
+    for anchor in (longer_anchor, shorter_anchor):
+        assert page.count(f'id="{anchor}"') == 1, anchor
+        assert highlighted_sentence(page, anchor) == "Russia captured Kherson back in March."
+    assert f'<span id="{shorter_anchor}" class="alias"></span>' in page
+    assert page.count('class="source-sentence"') == 1
 
 
 def test_timer_closes_the_attempt_when_time_is_up(student_client, student):

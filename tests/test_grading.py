@@ -436,28 +436,53 @@ def test_grade_multiple(submission: object, score: Fraction, feedback: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("hits", "misses", "r"),
+    ("hits", "misses", "r", "expected"),
     [
-        pytest.param(h, m, r, id=f"R{r}-hits{h}-misses{m}")
-        for r in (1, 2, 3, 4)
-        for h in range(r + 1)
-        for m in range(3)
-        if h or m
+        # R = 1: all or nothing, and a wrong pick cancels the right one.
+        pytest.param(1, 0, 1, Fraction(1), id="R1-right"),
+        pytest.param(0, 1, 1, Fraction(0), id="R1-wrong"),
+        pytest.param(1, 1, 1, Fraction(0), id="R1-right-and-wrong"),
+        pytest.param(1, 3, 1, Fraction(0), id="R1-right-and-three-wrong-floor"),
+        # R = 2: halves.
+        pytest.param(1, 0, 2, Fraction(1, 2), id="R2-one-right"),
+        pytest.param(2, 0, 2, Fraction(1), id="R2-full-marks"),
+        pytest.param(2, 1, 2, Fraction(1, 2), id="R2-both-right-one-wrong"),
+        pytest.param(1, 1, 2, Fraction(0), id="R2-cancels-out"),
+        pytest.param(0, 2, 2, Fraction(0), id="R2-only-wrong-floor"),
+        pytest.param(2, 3, 2, Fraction(0), id="R2-net-negative-floor"),
+        # R = 3: thirds.
+        pytest.param(1, 0, 3, Fraction(1, 3), id="R3-one-right"),
+        pytest.param(2, 0, 3, Fraction(2, 3), id="R3-two-right"),
+        pytest.param(3, 0, 3, Fraction(1), id="R3-full-marks"),
+        pytest.param(3, 1, 3, Fraction(2, 3), id="R3-all-right-one-wrong"),
+        pytest.param(3, 2, 3, Fraction(1, 3), id="R3-all-right-two-wrong"),
+        pytest.param(3, 3, 3, Fraction(0), id="R3-all-right-all-wrong"),
+        pytest.param(2, 1, 3, Fraction(1, 3), id="R3-two-right-one-wrong"),
+        pytest.param(1, 2, 3, Fraction(0), id="R3-net-negative-floor"),
+        # R = 4: quarters.
+        pytest.param(1, 0, 4, Fraction(1, 4), id="R4-one-right"),
+        pytest.param(2, 0, 4, Fraction(1, 2), id="R4-two-right"),
+        pytest.param(3, 0, 4, Fraction(3, 4), id="R4-three-right"),
+        pytest.param(4, 0, 4, Fraction(1), id="R4-full-marks"),
+        pytest.param(4, 1, 4, Fraction(3, 4), id="R4-all-right-one-wrong"),
+        pytest.param(3, 1, 4, Fraction(1, 2), id="R4-three-right-one-wrong"),
+        pytest.param(4, 3, 4, Fraction(1, 4), id="R4-all-right-three-wrong"),
+        pytest.param(2, 2, 4, Fraction(0), id="R4-cancels-out"),
+        pytest.param(1, 3, 4, Fraction(0), id="R4-net-negative-floor"),
     ],
 )
-def test_grade_multiple_partial_credit_rule(hits: int, misses: int, r: int) -> None:
-    """Each right pick earns 1/R, each wrong pick costs 1/R, never below 0."""
-    right_ids = list(range(1, r + 1))
-    wrong_ids = list(range(100, 103))
+def test_grade_multiple_partial_credit_rule(
+    hits: int, misses: int, r: int, expected: Fraction
+) -> None:
+    """Each right pick earns 1/R, each wrong pick costs 1/R, never below 0; the expected
+    scores are worked out by hand, not by the formula under test."""
+    right_ids = [1, 2, 3, 4][:r]
+    wrong_ids = [100, 101, 102]
     key = ChoiceKey(
         options=tuple((i, f"option {i}") for i in right_ids + wrong_ids),
         correct=frozenset(right_ids),
     )
-    result = grade_multiple(key, right_ids[:hits] + wrong_ids[:misses])
-    expected = max(Fraction(0), Fraction(hits, r) - Fraction(misses, r))
-    if hits == r and not misses:
-        expected = Fraction(1)
-    assert_grade(result, expected)
+    assert_grade(grade_multiple(key, right_ids[:hits] + wrong_ids[:misses]), expected)
 
 
 def test_grade_multiple_single_right_option() -> None:

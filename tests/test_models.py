@@ -27,8 +27,13 @@ def test_database_refuses_two_questions_with_one_key_in_a_bank():
 
 
 def test_same_key_is_allowed_in_another_article():
-    QuestionFactory(key="who-agreed")
-    assert QuestionFactory(key="who-agreed").pk
+    first = QuestionFactory(key="who-agreed")
+    second = QuestionFactory(key="who-agreed")
+    assert first.article_id != second.article_id
+    stored = Question.objects.filter(key="who-agreed").values_list("article__slug", "prompt")
+    assert sorted(stored) == sorted(
+        [(first.article.slug, first.prompt), (second.article.slug, second.prompt)]
+    )
 
 
 def test_database_refuses_a_duplicate_prompt_in_a_bank():
@@ -119,11 +124,12 @@ def test_validation_rejects_an_excerpt_not_in_the_article():
 
 
 def test_validation_accepts_an_excerpt_quoted_verbatim_with_curly_apostrophe():
-    question = QuestionFactory.build(
-        article=ArticleFactory(),
-        excerpt="Kyiv’s men then made a breakthrough to the north of Kherson in October.",
-    )
-    question.full_clean()
+    excerpt = "Kyiv\u2019s men then made a breakthrough to the north of Kherson in October."
+    question = QuestionFactory.build(article=ArticleFactory(), excerpt=excerpt)
+    question.full_clean()  # raises ValidationError if the excerpt were refused
+    question.save()
+    assert Question.objects.get(pk=question.pk).excerpt == excerpt
+    assert Question.objects.filter(excerpt__contains="Kyiv\u2019s").count() == 1
 
 
 def test_validation_rejects_an_excerpt_with_a_straightened_apostrophe():

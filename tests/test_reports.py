@@ -2,12 +2,16 @@
 
 import csv
 import io
+import re
+import statistics
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import strip_tags
 
-from quiz import services
+from quiz import grading, services
 from quiz.reports import item_analysis, spreadsheet_safe
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
@@ -156,6 +160,89 @@ def test_item_analysis_flags_a_question_the_weaker_students_get_right():
     assert by_key["odd"].discrimination < 0
     assert by_key["odd"].flags == ["weaker students do better than stronger ones"]
     assert by_key["q0"].flags == []
+
+
+def answers_scoring(item, score: float) -> list[str]:
+    """The choices that earn `score` on a single-choice item (1 or 0) or on a multiple-response
+    item with two right options (1, 0.5 or 0)."""
+    key = item.grading_key()
+    right = [i for i, _ in key.options if i in key.correct]
+    wrong = [i for i, _ in key.options if i not in key.correct]
+    picked = {1: right, 0.5: right[:1], 0: wrong[:1]}[score]
+    return [str(i) for i in picked]
+
+
+# Eight students' scores on three questions, chosen by hand: the third question is a
+# multiple-response one with two right options, so half marks occur.
+SCORES = [
+    (1, 1, 1),
+    (1, 1, 0.5),
+    (1, 0, 1),
+    (0, 1, 0.5),
+    (1, 0, 0),
+    (0, 1, 0),
+    (0, 0, 0.5),
+    (0, 0, 0),
+]
+
+
+def test_item_analysis_computes_facility_and_discrimination_as_moodle_does(instructor_client):
+    """Moodle (question/classes/statistics/questions/calculator.php, secondary_question_walker):
+    discriminationindex = 100 * covariance / sqrt(markvariance * othermarkvariance), where the
+    "other mark" is the attempt's total minus the question's mark; that is 100 times Pearson's
+    r between a question's score and the score on the rest of the attempt. Its facility is
+    markaverage / maxmark, shown as a percentage."""
+    quiz = QuizFactory(
+        slug="scored",
+        questions=[
+            QuestionFactory(key="q1"),
+            QuestionFactory(key="q2"),
+            QuestionFactory(key="q3", kind=grading.MULTIPLE),
+        ],
+    )
+    students = UserFactory.create_batch(len(SCORES))
+    CohortFactory(students=students, quizzes=[quiz])
+    for student, scores in zip(students, SCORES, strict=True):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        for item, score in zip(attempt.items.order_by("position"), scores, strict=True):
+            recorded = services.answer_record(
+                user=student,
+                attempt_id=attempt.pk,
+                item_id=item.pk,
+                answers=answers_scoring(item, score),
+            )
+            assert recorded.response.score == Decimal(str(score))
+
+    attempts, stats = item_analysis(quiz)
+
+    assert attempts == 8
+    assert [s.question.key for s in stats] == ["q1", "q2", "q3"]
+    # Worked out independently of quiz/reports.py: r(question, rest of the attempt).
+    hand_worked = {"q1": (50.0, 27.50), "q2": (50.0, 8.14), "q3": (43.75, 45.29)}
+    for n, item in enumerate(stats):
+        question_scores = [row[n] for row in SCORES]
+        rest = [sum(row) - row[n] for row in SCORES]
+        facility, discrimination = hand_worked[item.question.key]
+        assert 100 * statistics.mean(question_scores) == pytest.approx(facility)
+        assert 100 * statistics.correlation(question_scores, rest) == pytest.approx(
+            discrimination, abs=0.01
+        )
+        assert item.asked == 8
+        assert item.facility == pytest.approx(facility, abs=0.01), item.question.key
+        assert item.discrimination == pytest.approx(discrimination, abs=0.01), item.question.key
+        assert item.flags == []
+
+    # The instructor's page shows them rounded: asked, facility, discrimination.
+    html = instructor_client.get(reverse("quiz:analysis", args=["scored"])).content.decode()
+    shown = {}
+    for key in hand_worked:
+        row = re.search(rf">{key}</a>.*?</tr>", html, re.S)[0]
+        shown[key] = [strip_tags(c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)][:3]
+    assert shown == {
+        "q1": ["8", "50%", "28%"],
+        "q2": ["8", "50%", "8%"],
+        "q3": ["8", "44%", "45%"],
+    }
 
 
 def test_item_analysis_flags_a_question_nobody_gets_right():

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
-from quiz import errors, grading, services
+from quiz import errors, grading, selectors, services
 from quiz.models import Attempt, AttemptItem, Response
 from tests.factories import AttemptFactory, CohortFactory, QuestionFactory, QuizFactory, UserFactory
 from tests.refusals import raises
@@ -243,13 +243,36 @@ def test_practice_is_exactly_the_questions_not_yet_answered_right(student, quiz)
     assert practice.passed is None  # practice does not count
 
 
-def test_practice_does_not_use_an_attempt(student):
-    quiz = QuizFactory(open_to=[student], max_attempts=1, questions=QuestionFactory.create_batch(2))
-    attempt = services.attempt_start(user=student, quiz=quiz)
-    services.attempt_finish(user=student, attempt_id=attempt.pk)
-    services.practice_start(user=student, quiz=quiz)
-    with raises(errors.AllAttemptsUsed, allowed=1):
+def test_practice_attempt_does_not_use_up_an_attempt(student):
+    quiz = QuizFactory(open_to=[student], max_attempts=2, questions=QuestionFactory.create_batch(2))
+    first = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=first.pk)  # nothing right: all to practise
+    practice = services.practice_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=practice.pk)
+    (status,) = selectors.quiz_statuses(student, [quiz])
+    assert (status.attempts_used, status.attempts_left) == (1, 1)
+
+    second = services.attempt_start(user=student, quiz=quiz)
+
+    assert not second.is_practice
+    assert second.pk not in (first.pk, practice.pk)
+    assert Attempt.objects.filter(user=student, quiz=quiz, is_practice=False).count() == 2
+    services.attempt_finish(user=student, attempt_id=second.pk)
+    with raises(errors.AllAttemptsUsed, allowed=2):
         services.attempt_start(user=student, quiz=quiz)
+
+
+def test_practice_in_progress_does_not_use_up_an_attempt(student):
+    quiz = QuizFactory(open_to=[student], max_attempts=2, questions=QuestionFactory.create_batch(2))
+    first = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=first.pk)
+    practice = services.practice_start(user=student, quiz=quiz)
+
+    second = services.attempt_start(user=student, quiz=quiz)
+
+    assert not second.is_practice
+    practice.refresh_from_db()
+    assert practice.state == Attempt.State.ABANDONED  # dropped for the graded attempt
 
 
 def test_nothing_to_practise_when_all_is_right(student):
