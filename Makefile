@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint lock deploy-check clean
+.PHONY: install db run test lint lock mutants clean
 
 # The stamp is newer than the lock file once the lock is installed: nothing to do then.
 install: $(STAMP)
@@ -14,10 +14,13 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $(STAMP)
 
-run: install
+# The local database (db.sqlite3) with the article's bank and the demo accounts; again: no change.
+db: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_bank fixtures/kherson-withdrawal.json
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+
+run: db
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

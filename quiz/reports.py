@@ -263,14 +263,14 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     groups = (
         items.annotate(pick=pick)
-        .values("question_id", "question__kind", "pick", "response__score", "attempt__points")
+        .values("question_id", "pick", "response__score", "attempt__points")
         .annotate(n=Count("pk"))
         .order_by()
     )
     sums: dict[int, dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(("n", "sx", "sxx", "st", "stt", "sxt"), 0.0)
     )
-    picks: dict[int, dict[int, int]] = defaultdict(dict)
+    submissions: dict[int, list[tuple[Any, int]]] = defaultdict(list)  # (submission, how many)
     for row in groups:
         n = row["n"]
         x = float(row["response__score"] or 0)
@@ -283,7 +283,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
         acc["stt"] += n * t * t
         acc["sxt"] += n * x * t
         if row["pick"] is not None:
-            _count_picks(picks[row["question_id"]], row["question__kind"], row["pick"], n)
+            submissions[row["question_id"]].append((row["pick"], n))
     position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
     questions = (
         Question.objects.filter(pk__in=list(sums))
@@ -302,7 +302,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
             discrimination=_rest_correlation(row),
         )
         if question.kind_object.counts_picks:
-            counts = picks.get(question.pk, {})
+            counts = _count_picks(question.kind_object, submissions[question.pk])
             stats.choices = [
                 (c.text, c.is_correct, counts.get(c.pk, 0), counts.get(c.pk, 0) / n * 100)
                 for c in question.choices.all()
@@ -334,7 +334,10 @@ def _rest_correlation(row: dict[str, float]) -> float | None:
     return 100 * cov_x_rest / math.sqrt(var_x * var_rest)
 
 
-def _count_picks(counts: dict[int, int], kind: str, submission: Any, n: int) -> None:
-    """Add `n` picks of each choice id the submission picked."""
-    for ident in grading.kind(kind).picks(submission):
-        counts[ident] = counts.get(ident, 0) + n
+def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, int]]) -> dict[int, int]:
+    """How often each choice id was picked, from (submission, how many) pairs."""
+    counts: dict[int, int] = defaultdict(int)
+    for submission, n in submissions:
+        for ident in kind.picks(submission):
+            counts[ident] += n
+    return counts
