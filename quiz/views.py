@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -43,8 +43,7 @@ def status_of(refusal: Exception) -> int:
 
 
 def student_view(view):
-    """Login required; a refusal the view does not answer itself becomes its HTTP error page
-    (404 and 403 through Django's handlers, so their pages and logging stay Django's)."""
+    """Login required; a refusal the view does not answer itself gets its status's page."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -52,11 +51,8 @@ def student_view(view):
             return view(request, *args, **kwargs)
         except errors.QuizError as exc:
             status = status_of(exc)
-            if status == 404:
-                raise Http404(str(exc)) from exc
-            if status == 403:
-                raise PermissionDenied(str(exc)) from exc
-            return TemplateResponse(request, "409.html", {"exception": str(exc)}, status=status)
+            context = {"exception": str(exc)}
+            return TemplateResponse(request, f"{status}.html", context, status=status)
 
     return login_required(wrapped)
 
