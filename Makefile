@@ -33,7 +33,7 @@ lint: install
 # Re-resolve after editing pyproject.toml (needs uv, a developer tool: `pip install uv`).
 lock:
 	uv lock
-	uv export --format requirements-txt --all-groups --no-emit-project --locked -o requirements.lock
+	uv export --format requirements-txt --all-groups --no-emit-project --locked --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

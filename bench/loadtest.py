@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -92,9 +93,10 @@ def setup(students: int) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.middleware.csrf import _get_new_csrf_string
+    from django.utils import timezone
 
     from quiz import services
-    from quiz.models import Quiz
+    from quiz.models import Cohort, CohortQuiz, Membership, Quiz
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -103,10 +105,20 @@ def setup(students: int) -> list[dict]:
         stdout=io.StringIO(),
     )
     quiz = Quiz.objects.get(slug="kherson-withdrawal-full")
+    # Students start only quizzes open to a cohort of theirs.
+    cohort = Cohort.objects.create(name=f"Bench {secrets.token_hex(3)}")
+    now = timezone.now()
+    CohortQuiz.objects.create(
+        cohort=cohort,
+        quiz=quiz,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+    )
     User = get_user_model()
     plans = []
     for n in range(students):
         user = User.objects.create(username=f"bench{n}-{secrets.token_hex(3)}")
+        Membership.objects.create(cohort=cohort, user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
