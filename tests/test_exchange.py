@@ -289,6 +289,23 @@ def test_a_gift_file_from_moodle_imports_in_its_order(from_moodle_gift):
     assert keys == [key for key in FROM_MOODLE_GIFT if key in keys]
 
 
+@pytest.mark.xfail(reason="import_gift accepts answers of any weight as right", strict=True)
+def test_short_answers_worth_less_than_full_marks_are_not_accepted_as_right():
+    # As Moodle exports a short answer with partial credit and a catch-all wrong answer.
+    gift = "::animal::Which is the best animal?{\n\t=%100%Frog#\n\t=%50%Cat#\n\t=%0%*#\n}\n"
+    imported = import_gift(gift)
+    questions = {q.key: q for q in imported.questions}
+    # Either left out with a problem reported, or only the fully right answer kept.
+    assert questions.get("animal") is None or questions["animal"].accepted == ["Frog"]
+    assert questions or imported.problems
+
+
+@pytest.mark.xfail(reason="import_gift keeps format markers ([plain]) of answers", strict=True)
+def test_format_markers_of_gift_answers_are_not_part_of_the_text():
+    imported = import_gift("::colour::What colour?{\n\t=yellow\n\t~[plain]blue\n}\n")
+    assert imported.questions[0].choices == [("yellow", True, ""), ("blue", False, "")]
+
+
 FROM_MOODLE_XML = {
     "captured": expected(
         "captured",
@@ -535,7 +552,7 @@ def test_dumpdata_with_natural_keys_loads_into_another_database(tmp_path, kherso
     # "Another database": everything gone, ids about to differ.
     Quiz.objects.all().delete()
     Article.objects.all().delete()
-    ArticleFactory.create_batch(3)  # takes the ids the old rows had
+    ArticleFactory.create_batch(3)  # new rows first: the loaded objects get other ids
     path = _write(tmp_path, dumped, "dump.json")
     call_command("loaddata", str(path), stdout=StringIO())
     after = {m.__name__: m.objects.count() for m in models}
