@@ -1,5 +1,6 @@
 """The first bank, fixtures/kherson-withdrawal.json, as instructors load it and students meet it."""
 
+import json
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -14,7 +15,10 @@ from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQue
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 BANK = FIXTURES / "kherson-withdrawal.json"
-SOURCE = Path(settings.BASE_DIR).parent / "shared" / "article" / "kherson-withdrawal.txt"
+# The article as it was given to us, byte for byte; the bank's text must be this article.
+ARTICLE = FIXTURES / "articles" / "kherson-withdrawal.txt"
+# Where the article was given: beside the CI checkout only.
+SHARED_ARTICLE = Path(settings.BASE_DIR).parent / "shared" / "article" / "kherson-withdrawal.txt"
 MODELS = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
 
 
@@ -23,9 +27,9 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def loaded(db):
-    bank_load(paths=[BANK])
-    return Article.objects.get(slug="kherson-withdrawal")
+def loaded(kherson_bank, db):
+    """The bank as `load_bank` loads it: loaded once for this module (see conftest)."""
+    return Article.objects.get(slug=kherson_bank)
 
 
 def questions(article):
@@ -43,6 +47,9 @@ def test_every_fixture_loads_with_loaddata_into_an_empty_database_twice():
     # Banks first, then the sample cohort that assigns their quizzes.
     files = sorted(FIXTURES.glob("*.json")) + sorted(FIXTURES.glob("*/*.json"))
     assert BANK in files
+    # This module's bank (conftest's `kherson_bank`) is still there when the module runs alone.
+    call_command("flush", "--no-input", verbosity=0)
+    assert set(counts().values()) == {0}
     call_command("loaddata", *files, stdout=StringIO())
     first = counts()
     call_command("loaddata", *files, stdout=StringIO())
@@ -50,14 +57,14 @@ def test_every_fixture_loads_with_loaddata_into_an_empty_database_twice():
     assert first["Question"] >= 40
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_bank_loads_twice_with_load_bank_and_changes_nothing():
-    bank_load(paths=[BANK])
+def test_the_bank_loads_twice_with_load_bank_and_changes_nothing(loaded):
+    # `loaded` is the first load (committed, outside any transaction); this is the second.
     first = counts()
     result = bank_load(paths=[BANK])
     assert counts() == first
     assert sum(result.created.values()) == 0
     assert sum(result.updated.values()) == 0
+    assert sum(result.unchanged.values()) == len(json.loads(BANK.read_text(encoding="utf-8")))
 
 
 def test_the_bank_has_no_problems(loaded):
@@ -65,11 +72,15 @@ def test_the_bank_has_no_problems(loaded):
 
 
 def test_the_stored_article_is_the_article_verbatim(loaded):
-    if not SOURCE.exists():
-        pytest.skip(f"{SOURCE} is not beside this checkout")
-    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ">"  # a quoting artefact in the source file, not part of the article
     assert loaded.text == "\n".join(lines[1:]).strip()
+
+
+def test_the_article_in_the_repository_is_the_one_we_were_given():
+    if not SHARED_ARTICLE.exists():
+        pytest.skip(f"{SHARED_ARTICLE} is not beside this checkout")
+    assert ARTICLE.read_bytes() == SHARED_ARTICLE.read_bytes()
 
 
 def test_every_excerpt_is_quoted_from_one_line_of_the_article(loaded):

@@ -1,5 +1,11 @@
-"""Banks to and from Moodle: GIFT and Moodle XML round trips, reports, refusals."""
+"""Banks to and from Moodle: GIFT and Moodle XML.
 
+Exports are compared with hand-checked files in tests/data/ and imports read files written as
+Moodle writes them, so the formats are tested against Moodle's, not only against themselves;
+one round trip of the whole article bank checks that every question survives.
+"""
+
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -11,6 +17,7 @@ from django.core.management import CommandError, call_command
 from quiz import grading
 from quiz.banks import bank_load
 from quiz.exchange import (
+    QuestionData,
     bank_questions,
     export_gift,
     export_moodle_xml,
@@ -18,17 +25,17 @@ from quiz.exchange import (
     import_moodle_xml,
 )
 from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
-BANK = Path(settings.BASE_DIR) / "fixtures" / "kherson-withdrawal.json"
+DATA = Path(settings.BASE_DIR) / "tests" / "data"
 
 
 @pytest.fixture
-def kherson():
-    bank_load(paths=[BANK])
-    return Article.objects.get(slug="kherson-withdrawal")
+def kherson(kherson_bank, db):
+    """The article bank, loaded once for this module (see conftest); tests roll back changes."""
+    return Article.objects.get(slug=kherson_bank)
 
 
 @pytest.fixture
@@ -55,29 +62,353 @@ def comparable(q) -> tuple:
 
 
 def import_file(tmp_path, text, name, article="kherson-copy", *args):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    path = _write(tmp_path, text, name)
     out, err = StringIO(), StringIO()
     call_command("import_bank", str(path), "--article", article, *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
-def test_gift_round_trip_of_the_article_bank(tmp_path, kherson, copy):
-    exported = export_gift(kherson)
-    ordering = [q.key for q in bank_questions(kherson) if q.kind == grading.ORDERING]
-    assert ordering, "the bank has ordering questions, which GIFT cannot carry"
-    assert sorted(exported.left_out) == sorted(
-        f"{key}: GIFT has no ordering questions (use Moodle XML)" for key in ordering
+def _write(tmp_path, text, name):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Exports, compared with hand-checked files ----------------------------------------------------
+
+SAMPLE_TEXT = (
+    "Sergei Shoigu agreed to a plan by General Sergei Surovikin to withdraw from the city.\n"
+    "Russia captured Kherson back in March.\n"
+    "The 45-year-old was a driving force in organising the referendum.\n"
+    "Kyiv’s men then made a breakthrough to the north of Kherson in October."
+)
+
+
+@pytest.fixture
+def sample():
+    """A bank with one question of each kind, whose texts use every character GIFT escapes
+    (~ = # { } : and the backslash) and two that XML escapes (& <)."""
+    article = ArticleFactory(slug="sample", title="Sample & test", text=SAMPLE_TEXT)
+    shoigu = "Sergei Shoigu agreed to a plan by General Sergei Surovikin to withdraw from the city."
+    QuestionFactory(
+        article=article,
+        key="who-agreed",
+        kind=grading.SINGLE,
+        topic="People",
+        prompt="Who agreed to the plan: the minister or the general?",
+        explanation="The minister {Shoigu} agreed; the general proposed it.",
+        excerpt=shoigu,
+        choices=[("Sergei Shoigu", True), ("Sergei Surovikin", False), ("Nobody = no plan", False)],
     )
-    import_file(tmp_path, exported.text, "bank.gift")
-    original = {q.key: comparable(q) for q in bank_questions(kherson) if q.kind != grading.ORDERING}
-    copied = {q.key: comparable(q) for q in bank_questions(copy)}
-    assert copied.keys() == original.keys()
-    for key, value in original.items():
-        assert copied[key] == value, key
+    QuestionFactory(
+        article=article,
+        key="officials",
+        kind=grading.MULTIPLE,
+        topic="People",
+        prompt="Which two men does the sentence name?",
+        explanation="Shoigu ~ the minister ~ and Surovikin, the general.",
+        excerpt=shoigu,
+        choices=[("Sergei Shoigu", True), ("Kirill Stremousov", False), ("Sergei Surovikin", True)],
+    )
+    QuestionFactory(
+        article=article,
+        key="the-general",
+        kind=grading.SHORT_TEXT,
+        topic="People",
+        prompt="Whose plan was it? (surname)",
+        explanation="General Sergei Surovikin's plan.",
+        excerpt=shoigu,
+        choices=[],
+        accepted=["Surovikin", "Sergei Surovikin"],
+    )
+    QuestionFactory(
+        article=article,
+        key="roles",
+        kind=grading.MATCHING,
+        topic="People",
+        prompt="Match each man with his role.",
+        explanation="One is the minister, the other the commander.",
+        excerpt=shoigu,
+        choices=[("Sergei Shoigu", "Defence minister"), ("Sergei Surovikin", "General")],
+    )
+    QuestionFactory(
+        article=article,
+        key="captured-in-march",
+        kind=grading.TRUE_FALSE,
+        topic="Timeline",
+        prompt="Russia captured Kherson in March & held it for < 9 months.",
+        explanation="March, as the article says.",
+        excerpt="Russia captured Kherson back in March.",
+        choices=[("True", True), ("False", False)],
+    )
+    QuestionFactory(
+        article=article,
+        key="age",
+        kind=grading.NUMERIC,
+        topic="Timeline",
+        prompt="How old was the driving force of the referendum?",
+        explanation="He was 45 (#1 in the region\\the party).",
+        excerpt="The 45-year-old was a driving force in organising the referendum.",
+        choices=[],
+        numeric_answer=Decimal("45"),
+        numeric_tolerance=Decimal("0.5"),
+    )
+    QuestionFactory(
+        article=article,
+        key="order",
+        kind=grading.ORDERING,
+        topic="Timeline",
+        prompt="Put the events in order, earliest first.",
+        explanation="March, then October, then the withdrawal.",
+        excerpt="Kyiv’s men then made a breakthrough to the north of Kherson in October.",
+        choices=[("Kherson captured", None), ("Breakthrough", None), ("Withdrawal", None)],
+    )
+    return article
 
 
-def test_moodle_xml_round_trip_carries_every_type(tmp_path, kherson, copy):
+def test_gift_export_is_the_hand_checked_file(sample):
+    exported = export_gift(sample)
+    assert exported.text == (DATA / "expected-export.gift").read_text(encoding="utf-8")
+    assert exported.left_out == ["order: GIFT has no ordering questions (use Moodle XML)"]
+
+
+def test_moodle_xml_export_is_the_hand_checked_file(sample):
+    exported = export_moodle_xml(sample)
+    assert exported.text == (DATA / "expected-export.xml").read_text(encoding="utf-8")
+    assert exported.left_out == []
+
+
+# Imports of files as Moodle (4.x) writes them ------------------------------------------------
+# The files are hand-written after Moodle's exporters (question/format/gift/format.php and
+# question/format/xml/format.php): comments with question ids, categories under
+# $course$/top/…, HTML question texts, GIFT's backslash escapes, XML's CDATA sections.
+
+CAPTURED = "Russia captured Kherson back in March (pictured) and Putin annexed the region just a few weeks ago, vowing it would be ‘forever’ Russian"  # noqa: E501
+AGE = "The 45-year-old was a driving force in organising and supporting the referendum on Kherson’s illegal annexation by Russia."  # noqa: E501
+SQUIRMED = "Shoigu squirmed in his seat as he agreed to the plan."
+RIVER = "Surovikin told Shoigu that the city is now impossible to defend and recommended that troops withdraw across the Dnipro River ‘in the near future’ to defend the other bank."  # noqa: E501
+ON_TV = "Sergei Shoigu, who is already under pressure over his handling of the war, appeared on state TV where he was shown agreed to a plan by General Sergei Surovikin – Russia’s top commander in Ukraine – to withdraw from the city."  # noqa: E501
+LEFT_RIGHT = "General Sergei Surovikin (left) has announced that Russia will retreat from Kherson, a decision agreed by defence minister Sergei Shoigu (right)"  # noqa: E501
+ROLES = [
+    ("Sergei Shoigu", False, "Defence minister"),
+    ("Sergei Surovikin", False, "Top commander in Ukraine"),
+    ("Kirill Stremousov", False, "Deputy leader in the region"),
+]
+NAMED = [
+    ("Sergei Shoigu", True, ""),
+    ("Sergei Surovikin", True, ""),
+    ("Kirill Stremousov", False, ""),
+]
+TRUE = [("True", True, ""), ("False", False, "")]
+
+
+def expected(key, kind, prompt, explanation, excerpt, topic, **parts):
+    return QuestionData(key, kind, prompt, explanation, excerpt, topic, **parts)
+
+
+FROM_MOODLE_GIFT = {
+    "captured": expected(
+        "captured",
+        grading.SINGLE,
+        "When did Russia capture Kherson?",
+        "Early in the war = in the spring.",
+        CAPTURED,
+        "Timeline",
+        choices=[("March", True, ""), ("April", False, ""), ("July: after the summer", False, "")],
+    ),
+    "age": expected(
+        "age",
+        grading.NUMERIC,
+        "How old was Kirill Stremousov?",
+        "He was 45.",
+        AGE,
+        "Timeline",
+        numeric_answer=Decimal(45),
+        numeric_tolerance=Decimal(0),
+    ),
+    "agreed": expected(
+        "agreed",
+        grading.TRUE_FALSE,
+        "Shoigu agreed to the plan {on state TV}.",
+        "He agreed on air.",
+        SQUIRMED,
+        "People",
+        choices=TRUE,
+    ),
+    "river": expected(
+        "river",
+        grading.SHORT_TEXT,
+        "Across which river did Surovikin recommend withdrawing?",
+        "The Dnipro.",
+        RIVER,
+        "People",
+        accepted=["Dnipro", "Dnipro River"],
+    ),
+    "named": expected(
+        "named",
+        grading.MULTIPLE,
+        "Which two men does this sentence name as Russia’s minister & commander?",
+        "The minister and the general.",
+        ON_TV,
+        "People",
+        choices=NAMED,
+    ),
+    "roles": expected(
+        "roles",
+        grading.MATCHING,
+        "Match each man with his role.",
+        "Who is who.",
+        LEFT_RIGHT,
+        "People",
+        choices=ROLES,
+    ),
+    "announced": expected(
+        "announced",
+        grading.SINGLE,
+        "Who announced the retreat?",
+        "The general.",
+        LEFT_RIGHT,
+        "People",
+        choices=[("General Sergei Surovikin", True, ""), ("Vladimir Putin", False, "")],
+    ),
+}
+
+@pytest.fixture(scope="module")
+def from_moodle_gift():
+    return import_gift((DATA / "from-moodle.gift").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("key", FROM_MOODLE_GIFT)
+def test_a_gift_file_from_moodle_imports_field_by_field(from_moodle_gift, key):
+    imported = {q.key: q for q in from_moodle_gift.questions}
+    assert key in imported, from_moodle_gift.problems
+    assert imported[key] == FROM_MOODLE_GIFT[key]
+
+
+def test_a_gift_file_from_moodle_imports_in_its_order(from_moodle_gift):
+    keys = [q.key for q in from_moodle_gift.questions]
+    assert keys == [key for key in FROM_MOODLE_GIFT if key in keys]
+
+
+def test_short_answers_worth_less_than_full_marks_are_not_accepted_as_right():
+    # As Moodle exports a short answer with partial credit and a catch-all wrong answer.
+    gift = "::animal::Which is the best animal?{\n\t=%100%Frog#\n\t=%50%Cat#\n\t=%0%*#\n}\n"
+    imported = import_gift(gift)
+    questions = {q.key: q for q in imported.questions}
+    # Either left out with a problem reported, or only the fully right answer kept.
+    assert questions.get("animal") is None or questions["animal"].accepted == ["Frog"]
+    assert questions or imported.problems
+
+
+def test_format_markers_of_gift_answers_are_not_part_of_the_text():
+    imported = import_gift("::colour::What colour?{\n\t=yellow\n\t~[plain]blue\n}\n")
+    assert imported.questions[0].choices == [("yellow", True, ""), ("blue", False, "")]
+
+
+FROM_MOODLE_XML = {
+    "captured": expected(
+        "captured",
+        grading.SINGLE,
+        "When did Russia capture Kherson?",
+        "Early in the war & in the spring.",
+        CAPTURED,
+        "Timeline",
+        choices=[("March", True, ""), ("April", False, ""), ("July & August", False, "")],
+    ),
+    "age": expected(
+        "age",
+        grading.NUMERIC,
+        "How old was Kirill Stremousov?",
+        "He was 45.",
+        AGE,
+        "Timeline",
+        numeric_answer=Decimal(45),
+        numeric_tolerance=Decimal("0.5"),
+    ),
+    "events": expected(
+        "events",
+        grading.ORDERING,
+        "Put these in the order they happened, earliest first.",
+        "Capture, annexation, retreat.",
+        CAPTURED,
+        "Timeline",
+        choices=[
+            ("Russia captures Kherson", False, ""),
+            ("Putin annexes the region", False, ""),
+            ("Russia announces the retreat", False, ""),
+        ],
+    ),
+    "agreed": expected(
+        "agreed",
+        grading.TRUE_FALSE,
+        "Shoigu agreed to the plan on state TV.",
+        "He agreed on air.",
+        SQUIRMED,
+        "People",
+        choices=TRUE,
+    ),
+    "river": expected(
+        "river",
+        grading.SHORT_TEXT,
+        "Across which river did Surovikin recommend withdrawing?",
+        "The Dnipro.",
+        RIVER,
+        "People",
+        accepted=["Dnipro", "Dnipro River"],
+    ),
+    "named": expected(
+        "named",
+        grading.MULTIPLE,
+        "Which two men does this sentence name as Russia’s minister & commander?",
+        "The minister and the general.",
+        ON_TV,
+        "People",
+        choices=NAMED,
+    ),
+    "roles": expected(
+        "roles",
+        grading.MATCHING,
+        "Match each man with his role.",
+        "Who is who.",
+        LEFT_RIGHT,
+        "People",
+        choices=ROLES,
+    ),
+}
+
+
+def test_a_moodle_xml_file_from_moodle_imports_field_by_field():
+    imported = import_moodle_xml((DATA / "from-moodle.xml").read_text(encoding="utf-8"))
+    assert imported.problems == []
+    assert [q.key for q in imported.questions] == list(FROM_MOODLE_XML)
+    for question in imported.questions:
+        assert question == FROM_MOODLE_XML[question.key], question.key
+
+
+def test_a_moodle_xml_file_from_moodle_lands_in_the_bank(tmp_path, copy):
+    out, _ = import_file(tmp_path, (DATA / "from-moodle.xml").read_text(encoding="utf-8"), "m.xml")
+    assert "Imported 7 question(s) into kherson-copy." in out
+    questions = {q.key: q for q in Question.objects.filter(article=copy)}
+    assert questions.keys() == FROM_MOODLE_XML.keys()
+    for key, want in FROM_MOODLE_XML.items():
+        question = questions[key]
+        fields = (question.kind, question.prompt, question.explanation, question.excerpt)
+        assert fields == (want.kind, want.prompt, want.explanation, want.excerpt), key
+        assert question.topic == want.topic, key
+        choices = question.choices.order_by("position")
+        assert list(choices.values_list("position", "text", "is_correct", "match")) == [
+            (position, *choice) for position, choice in enumerate(want.choices, 1)
+        ], key
+        accepted = question.accepted_answers.values_list("text", flat=True)
+        assert sorted(accepted) == sorted(want.accepted), key
+    assert questions["age"].numeric_answer == 45
+    assert questions["age"].numeric_tolerance == Decimal("0.5")
+
+
+# The command, refusals, and one round trip of the whole bank ---------------------------------
+
+
+def test_moodle_xml_round_trip_carries_every_question_of_the_bank(tmp_path, kherson, copy):
     exported = export_moodle_xml(kherson)
     assert exported.left_out == []
     import_file(tmp_path, exported.text, "bank.xml")
@@ -103,16 +434,6 @@ def test_export_command_reports_what_gift_leaves_out(tmp_path, kherson):
     assert (tmp_path / "b.gift").read_text(encoding="utf-8").count("::") > 60
 
 
-def test_gift_escapes_its_special_characters(tmp_path, kherson, copy):
-    question = Question.objects.filter(article=kherson, kind=grading.SINGLE).first()
-    question.prompt = "Which: {this} = that ~ or # other?"
-    question.save()
-    text = export_gift(kherson).text
-    assert "Which\\: \\{this\\} \\= that \\~ or \\# other?" in text
-    import_file(tmp_path, text, "bank.gift")
-    assert Question.objects.get(article=copy, key=question.key).prompt == question.prompt
-
-
 GIFT_FROM_MOODLE = """
 // A file as Moodle writes it, plus a source sentence.
 $CATEGORY: $course$/top/Kherson/Timeline
@@ -128,7 +449,7 @@ $CATEGORY: $course$/top/Kherson/Timeline
 """  # noqa: E501
 
 
-def test_a_gift_file_from_moodle_imports(tmp_path, copy):
+def test_a_gift_file_imports_with_the_command(tmp_path, copy):
     out, _ = import_file(tmp_path, GIFT_FROM_MOODLE, "moodle.gift")
     assert "Imported 2 question(s)" in out
     march = Question.objects.get(article=copy, key="march")
@@ -200,7 +521,7 @@ def test_an_import_never_overwrites_existing_questions(tmp_path, kherson):
     assert "has a question with this key already" in err.getvalue()
 
 
-def test_unsafe_xml_is_refused(tmp_path, copy):
+def test_unsafe_xml_is_refused():
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "aaaaaaaaaa">'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><quiz><question type="essay">'
@@ -211,7 +532,7 @@ def test_unsafe_xml_is_refused(tmp_path, copy):
     assert "unsafe" in str(imported.problems[0])
 
 
-def test_malformed_gift_is_reported(copy):
+def test_malformed_gift_is_reported():
     imported = import_gift("::broken::What is missing?{=an ending\n")
     assert imported.questions == []
     assert "not closed" in str(imported.problems[0])
@@ -230,16 +551,12 @@ def test_dumpdata_with_natural_keys_loads_into_another_database(tmp_path, kherso
     # "Another database": everything gone, ids about to differ.
     Quiz.objects.all().delete()
     Article.objects.all().delete()
-    ArticleFactory.create_batch(3)  # takes the ids the old rows had
+    ArticleFactory.create_batch(3)  # new rows first: the loaded objects get other ids
     path = _write(tmp_path, dumped, "dump.json")
     call_command("loaddata", str(path), stdout=StringIO())
     after = {m.__name__: m.objects.count() for m in models}
     assert after["Question"] == before["Question"]
     assert after["Article"] == before["Article"] + 3
-    bank_load(paths=[path])  # and through load_bank, which validates: nothing changes
-
-
-def _write(tmp_path, text, name):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    # And through load_bank, which validates everything: it finds nothing to change.
+    result = bank_load(paths=[path])
+    assert sum(result.created.values()) == sum(result.updated.values()) == 0

@@ -158,7 +158,7 @@ def _question(block: str, topic: str) -> QuestionData:
     if title:
         key = _unescape(title.group(1))
         raw = raw[title.end() :]
-    raw = re.sub(r"^\s*\[(plain|html|markdown|moodle)\]", "", raw)
+    raw = _FORMAT.sub("", raw)
     open_at = _find(raw, "{")
     if open_at is None:
         raise ValueError("has no answers: description items are not questions")
@@ -188,15 +188,27 @@ def _question(block: str, topic: str) -> QuestionData:
     return q
 
 
+_FORMAT = re.compile(r"^\s*\[(plain|html|markdown|moodle)\]")
+
+
+def _text(raw: str) -> str:
+    """An answer's text: its format marker dropped, escapes read, HTML reduced to text."""
+    return plain(_unescape(_FORMAT.sub("", raw)))
+
+
 def _read_answers(q: QuestionData, body: str) -> None:
     """Tell the kind from GIFT's answer syntax and read its parts into `q`."""
     if not body:
         raise ValueError("essay questions ({}) are not supported")
     if body.startswith("#"):
+        # `{#45:0}`, or as Moodle writes it, `{#\n=%100%45:0#feedback\n=%50%44:0#…}`.
         q.kind = grading.NUMERIC
-        first = _split(body[1:], "=~")
-        value = (first[1][1] if len(first) > 1 else first[0][1]).split("#")[0].strip()
-        q.numeric_answer, q.numeric_tolerance = _number(value)
+        pieces = _split(body[1:], "=~")
+        answers = [_weight(text) for sep, text in pieces if sep == "="] or [(None, pieces[0][1])]
+        right = next((text for weight, text in answers if weight is None or weight >= 100), None)
+        if right is None:
+            raise ValueError("has no fully right answer")
+        q.numeric_answer, q.numeric_tolerance = _number(_unescape(_split(right, "#")[0][1]))
         return
     if re.match(r"^(T|TRUE|F|FALSE)\s*(#|$)", body, re.I):
         truth = body.split("#")[0].strip().upper().startswith("T")
@@ -210,20 +222,21 @@ def _read_answers(q: QuestionData, body: str) -> None:
         q.kind = grading.MATCHING
         for _, text in entries:
             item, _, match = text.partition("->")
-            q.choices.append((_unescape(item), False, _unescape(match)))
+            q.choices.append((_text(item), False, _text(match)))
         return
     weighted = [(sep, _weight(text)) for sep, text in entries]
     if all(sep == "=" for sep, _ in entries):
+        # Only full marks are an accepted answer: we have no partial credit for short text.
         q.kind = grading.SHORT_TEXT
-        q.accepted = [_unescape(text) for _, (_, text) in weighted]
+        q.accepted = [_text(text) for _, (w, text) in weighted if w is None or w >= 100]
         return
     right = [w for sep, (w, _) in weighted if sep == "=" or (w is not None and w > 0)]
     if any(sep == "~" and w is not None and w > 0 for sep, (w, _) in weighted) or len(right) > 1:
         q.kind = grading.MULTIPLE
-        q.choices = [(_unescape(t), (w or 0) > 0 or sep == "=", "") for sep, (w, t) in weighted]
+        q.choices = [(_text(t), (w or 0) > 0 or sep == "=", "") for sep, (w, t) in weighted]
         return
     q.kind = grading.SINGLE
-    q.choices = [(_unescape(t), sep == "=" or (w or 0) >= 100, "") for sep, (w, t) in weighted]
+    q.choices = [(_text(t), sep == "=" or (w or 0) >= 100, "") for sep, (w, t) in weighted]
 
 
 def _weight(text: str) -> tuple[float | None, str]:
