@@ -273,6 +273,7 @@ FROM_MOODLE_GIFT = {
     ),
 }
 
+
 @pytest.fixture(scope="module")
 def from_moodle_gift():
     return import_gift((DATA / "from-moodle.gift").read_text(encoding="utf-8"))
