@@ -63,15 +63,17 @@ def current_item(student):
     )
 
 
-def right_form(item):
+def right_form(page, item):
     """What the answer form sends for the item's right answer: its `answer` values and
-    `match-<id>` selects. The widgets are found on the page by those names."""
+    `match-<id>` selects. The widgets are found on the page by those names, once the item's
+    form is on it (htmx may still be swapping it in)."""
+    page.wait_for_selector(f"input[name=item][value='{item.pk}']", state="attached")
     return item.question.kind_object.right_form(item.grading_key())
 
 
 def answer_by_mouse(page, item):
     """Answer the item on screen right, with the mouse."""
-    form = right_form(item)
+    form = right_form(page, item)
     if page.locator(".ordering").count():
         for _ in range(10):
             shown = page.eval_on_selector_all(
@@ -151,7 +153,7 @@ def tab_to(page, selector, limit=60):
 
 
 def answer_by_keyboard(page, item):
-    form = right_form(item)
+    form = right_form(page, item)
     if page.locator(".ordering").count():
         right = form.answers
         for _ in range(10):
