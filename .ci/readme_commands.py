@@ -4,7 +4,8 @@ CI runs it in a fresh clone after the suite. The commands are the lines of the R
 ```sh blocks, in order. `make run` serves until the login page answers and is then stopped;
 `make lock` must leave the lock files as they are (it needs uv, installed here if missing).
 The commands .ci/run runs itself (the suite on both databases, ruff) must appear in .ci/run
-word for word and are not run twice.
+word for word and are not run twice. The commands write into the checkout (db.sqlite3, the
+exports, a links file) as they would for a user: run it in a fresh clone, as CI does.
 """
 
 from __future__ import annotations

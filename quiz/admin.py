@@ -161,7 +161,7 @@ class QuestionAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "question": question,
             "display": question_display(question, seed=question.pk),
-            "answer": grading.describe(question.kind, question.grading_key()),
+            "answer": question.kind_object.describe(question.grading_key()),
             "opts": self.model._meta,
             "title": f"Preview: {question.key}",
         }

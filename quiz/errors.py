@@ -44,10 +44,6 @@ class NoSuchArticle(NotFound):
     message = "No such article."
 
 
-class NoSuchReport(NotFound):
-    message = "No such cohort or quiz."
-
-
 # Not allowed: the quiz's rules refuse this user now.
 
 
@@ -77,10 +73,6 @@ class NothingToPractise(NotAllowed):
 
 class NoQuestions(NotAllowed):
     message = "This quiz has no questions yet."
-
-
-class InstructorsOnly(NotAllowed):
-    message = "These reports are for instructors."
 
 
 # Conflict: the attempt's state refuses it.

@@ -68,4 +68,4 @@ class GradebookForm(forms.Form):
 class AnalysisForm(forms.Form):
     """Which cohort's attempts the item analysis counts: all when none is given."""
 
-    cohort = forms.IntegerField(min_value=1, max_value=2**62, required=False)
+    cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)

@@ -35,6 +35,10 @@ class QuestionDisplay:
         return self.question.kind_object.template
 
     @property
+    def arranges(self) -> bool:
+        return self.question.kind_object.arranges
+
+    @property
     def moves(self) -> list[Move]:
         ids = [i for i, _ in self.options]
         moves = []

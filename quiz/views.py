@@ -373,8 +373,8 @@ def analysis(request: HttpRequest, slug: str) -> HttpResponse:
     if not options.is_valid():
         return HttpResponseBadRequest("cohort must be a cohort's number")
     cohort = None
-    if options.cleaned_data["cohort"] is not None:
-        cohort = get_object_or_404(Cohort, pk=options.cleaned_data["cohort"])
+    if options.cleaned_data["cohort"]:
+        cohort = get_object_or_404(Cohort, pk=int(options.cleaned_data["cohort"]))
     attempts, stats = reports.item_analysis(quiz, cohort=cohort)
     context = {
         "quiz": quiz,

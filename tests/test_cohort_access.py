@@ -1,6 +1,6 @@
 """Students see and start only quizzes assigned to a cohort of theirs, while open."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -82,3 +82,15 @@ def test_practice_also_needs_the_quiz_open(student, quiz):
     closed_on = date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
     with raises(errors.QuizClosed, when=closed_on):
         services.practice_start(user=student, quiz=quiz)
+
+
+def test_a_refusal_names_the_opening_time_in_the_schools_time_zone(student, quiz):
+    opens_at = datetime(2030, 3, 5, 9, 30, tzinfo=UTC)  # 09:30 in London, winter time
+    CohortQuizFactory(
+        cohort=CohortFactory(students=[student]),
+        quiz=quiz,
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=7),
+    )
+    with raises(errors.NotOpenYet, when="5 March 2030, 09:30"):
+        services.attempt_start(user=student, quiz=quiz, now=opens_at - timedelta(days=1))

@@ -561,3 +561,28 @@ def test_dumpdata_with_natural_keys_loads_into_another_database(tmp_path, kherso
     # And through load_bank, which validates everything: it finds nothing to change.
     result = bank_load(paths=[path])
     assert sum(result.created.values()) == sum(result.updated.values()) == 0
+
+
+def test_plain_gift_keeps_text_that_looks_like_html():
+    """What we export is [plain]: tags and entities in it are the text, not markup."""
+    article = ArticleFactory()
+    QuestionFactory(
+        article=article,
+        key="tags",
+        prompt="Which of these is x < y > z?",
+        choices=[("<b>", True), ("AT&amp;T", False), ("x<y and z>w", False)],
+    )
+    (question,) = import_gift(export_gift(article).text).questions
+    assert question.prompt == "Which of these is x < y > z?"
+    assert question.choices == [
+        ("<b>", True, ""),
+        ("AT&amp;T", False, ""),
+        ("x<y and z>w", False, ""),
+    ]
+
+
+def test_html_gift_is_reduced_to_its_text():
+    gift = "::tags::[html]<p>Is it <b>x</b>?</p>{\n\t=<p>yes<br></p>\n\t~no &amp; never\n}\n"
+    (question,) = import_gift(gift).questions
+    assert question.prompt == "Is it x?"
+    assert question.choices == [("yes", True, ""), ("no & never", False, "")]

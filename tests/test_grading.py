@@ -21,19 +21,19 @@ from quiz.grading import (
     describe,
     grade,
     key_problems,
-    kind,
     normalise_text,
     parse_number,
 )
+from quiz.grading import kind as grading_kind
 
 # Each kind's grading, as the tables below call it.
-grade_single = kind("single").grade
-grade_multiple = kind("multiple").grade
-grade_true_false = kind("true_false").grade
-grade_short_text = kind("short_text").grade
-grade_numeric = kind("numeric").grade
-grade_ordering = kind("ordering").grade
-grade_matching = kind("matching").grade
+grade_single = grading_kind("single").grade
+grade_multiple = grading_kind("multiple").grade
+grade_true_false = grading_kind("true_false").grade
+grade_short_text = grading_kind("short_text").grade
+grade_numeric = grading_kind("numeric").grade
+grade_ordering = grading_kind("ordering").grade
+grade_matching = grading_kind("matching").grade
 
 # Characters that look like ASCII ones; spelt as escapes so the tables stay unambiguous.
 LSQUO = "\u2018"  # ‘
@@ -996,6 +996,17 @@ EXAMPLES = [
         id="matching",
     ),
 ]
+
+
+@pytest.mark.parametrize(("kind", "key", "right", "wrong"), EXAMPLES)
+def test_the_form_of_a_kinds_right_answer_grades_as_right(
+    kind: str, key: object, right: object, wrong: object
+) -> None:
+    """What the answer form sends for the right answer reads back into that answer."""
+    the_kind = grading_kind(kind)
+    submission = the_kind.parse(the_kind.right_form(key))
+    assert the_kind.grade(key, submission) == Grade(Fraction(1), True, RIGHT)
+    assert the_kind.grade(key, submission) == the_kind.grade(key, right)
 
 
 @pytest.mark.parametrize(("kind", "key", "right", "wrong"), EXAMPLES)

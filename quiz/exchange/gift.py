@@ -7,7 +7,7 @@ that reads those escapes, and everything that scans GIFT text goes through it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.utils.text import slugify
@@ -24,6 +24,7 @@ from quiz.exchange.common import (
     split_feedback,
 )
 from quiz.grading.base import gift_escape
+from quiz.grading.choice import true_false_parts
 from quiz.models import Article
 
 
@@ -158,12 +159,20 @@ def _question(block: str, topic: str) -> QuestionData:
     if title:
         key = _unescape(title.group(1))
         raw = raw[title.end() :]
-    raw = _FORMAT.sub("", raw)
+    marker = _FORMAT.match(raw)
+    raw = raw[marker.end() :] if marker else raw
+    # Moodle's own format (no marker) and HTML are HTML; what we export is [plain] and kept.
+    is_html = (marker.group(1) if marker else "moodle") in ("html", "moodle")
+
+    def text(value: str) -> str:
+        value = _unescape(value)
+        return plain(value) if is_html else value
+
     open_at = _find(raw, "{")
     if open_at is None:
         raise ValueError("has no answers: description items are not questions")
     close_at = _closing_brace(raw, open_at)
-    prompt = plain(_unescape(raw[:open_at]))
+    prompt = text(raw[:open_at])
     if raw[close_at + 1 :].strip():
         raise ValueError(
             "answers in the middle of the text (missing-word format) are not "
@@ -173,9 +182,9 @@ def _question(block: str, topic: str) -> QuestionData:
     general = ""
     cut = _find(answers, "####")
     if cut is not None:
-        general = _unescape(answers[cut + 4 :])
+        general = text(answers[cut + 4 :])
         answers = answers[:cut]
-    explanation, excerpt = split_feedback(plain(general))
+    explanation, excerpt = split_feedback(general)
     q = QuestionData(
         key=key or slugify(prompt)[:60],
         kind="",
@@ -184,20 +193,16 @@ def _question(block: str, topic: str) -> QuestionData:
         excerpt=excerpt,
         topic=topic,
     )
-    _read_answers(q, answers.strip())
+    _read_answers(q, answers.strip(), lambda raw: text(_FORMAT.sub("", raw)))
     return q
 
 
 _FORMAT = re.compile(r"^\s*\[(plain|html|markdown|moodle)\]")
 
 
-def _text(raw: str) -> str:
-    """An answer's text: its format marker dropped, escapes read, HTML reduced to text."""
-    return plain(_unescape(_FORMAT.sub("", raw)))
-
-
-def _read_answers(q: QuestionData, body: str) -> None:
-    """Tell the kind from GIFT's answer syntax and read its parts into `q`."""
+def _read_answers(q: QuestionData, body: str, _text: Callable[[str], str]) -> None:
+    """Tell the kind from GIFT's answer syntax and read its parts into `q`; `_text` reads
+    an answer's raw text (its format marker, escapes and, for HTML, tags)."""
     if not body:
         raise ValueError("essay questions ({}) are not supported")
     if body.startswith("#"):
@@ -213,7 +218,7 @@ def _read_answers(q: QuestionData, body: str) -> None:
     if re.match(r"^(T|TRUE|F|FALSE)\s*(#|$)", body, re.I):
         truth = body.split("#")[0].strip().upper().startswith("T")
         q.kind = grading.TRUE_FALSE
-        q.choices = [("True", truth, ""), ("False", not truth, "")]
+        q.parts = true_false_parts(truth)
         return
     entries = [(sep, _split(text, "#")[0][1]) for sep, text in _split(body, "=~") if sep]
     if not entries:

@@ -94,6 +94,7 @@ class Kind:
     uses_accepted: ClassVar[bool] = False
     uses_numeric: ClassVar[bool] = False
     counts_picks: ClassVar[bool] = False  # item analysis counts how often each option is picked
+    arranges: ClassVar[bool] = False  # its widget re-lays its items through a GET form
     xml_type: ClassVar[str]
 
     @property

@@ -38,6 +38,7 @@ class Ordering(Kind):
     label = "Ordering"
     position = 6
     uses_choices = True
+    arranges = True
     xml_type = "ordering"
 
     def build_key(self, *, choices: Sequence[ChoicePart] = (), **parts: Any) -> OrderKey:

@@ -1,0 +1,68 @@
+"""The refusals say what they say, and each family reaches the browser with its status."""
+
+import pytest
+from django.urls import reverse
+
+from quiz import errors, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("refusal", "message"),
+    [
+        (errors.NoSuchQuiz(), "No such quiz."),
+        (errors.NoSuchAttempt(), "No such attempt."),
+        (errors.NoSuchItem(), "That question is not part of any attempt of yours."),
+        (errors.NoSuchArticle(), "No such article."),
+        (
+            errors.AllAttemptsUsed(allowed=2),
+            "You have used all 2 attempts this quiz allows.",
+        ),
+        (errors.NotOpenYet(when="5 March 2030, 09:30"), "This quiz opens on 5 March 2030, 09:30."),
+        (errors.QuizClosed(when="1 May 2026, 17:00"), "This quiz closed on 1 May 2026, 17:00."),
+        (
+            errors.FinishBeforePractising(),
+            "Finish the attempt you have in progress before practising.",
+        ),
+        (
+            errors.NothingToPractise(),
+            "There is nothing to practise: you have answered every question right.",
+        ),
+        (errors.NoQuestions(), "This quiz has no questions yet."),
+        (errors.AttemptClosed(), "This attempt is finished: it takes no more answers."),
+        (
+            errors.TimeUp(),
+            "Time is up: this answer came after the deadline and was not recorded. "
+            "Your attempt was closed with the answers you had given.",
+        ),
+        (
+            errors.OutOfOrder(),
+            "Answer the questions in order: an earlier one is still open.",
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else "",
+)
+def test_each_refusal_has_its_message(refusal, message):
+    assert str(refusal) == message
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status", "shown"),
+    [
+        (errors.NoSuchArticle(), 404, "Not found"),
+        (errors.NothingToPractise(), 403, str(errors.NothingToPractise())),
+        (errors.AttemptClosed(), 409, str(errors.AttemptClosed())),
+    ],
+    ids=["not-found", "not-allowed", "conflict"],
+)
+def test_a_refusal_no_view_answers_gets_its_status_page(
+    student_client, monkeypatch, refusal, status, shown
+):
+    def refuse(user):
+        raise refusal
+
+    monkeypatch.setattr(selectors, "progress", refuse)
+    response = student_client.get(reverse("quiz:progress"))
+    assert response.status_code == status
+    assert shown in response.content.decode()
