@@ -37,3 +37,10 @@ lock:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Mutation testing of grading, the services and the selectors ([tool.mutmut] in pyproject.toml):
+# too slow for `make test`. Prints the score; `.venv/bin/mutmut results` lists the survivors.
+mutants: install
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python .ci/mutation_score.py

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,15 @@ from django.test import Client
 from tests.factories import UserFactory
 
 KHERSON_BANK = Path(settings.BASE_DIR) / "fixtures" / "kherson-withdrawal.json"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Under mutmut (`make mutants`), give each process its own SQLite test file: mutmut runs
+    two forked children at once, and one shared file would be dropped under the other."""
+    test = settings.DATABASES["default"].get("TEST", {})
+    if os.environ.get("MUTANT_UNDER_TEST") and test.get("NAME"):
+        test["NAME"] = f"{test['NAME']}.{os.getpid()}"
 
 
 @pytest.fixture
