@@ -80,7 +80,12 @@ def item_display(
     """Lay out an attempt's item as frozen when the attempt started, or an ordering question's
     items in the student's `arrangement` when it is a permutation of them. No queries."""
     options = [(ident, text) for ident, text in item.options]
-    if arrangement is not None and sorted(arrangement) == sorted(i for i, _ in options):
+    arranges = item.question.kind_object.arranges
+    if (
+        arranges
+        and arrangement is not None
+        and sorted(arrangement) == sorted(i for i, _ in options)
+    ):
         texts = dict(options)
         options = [(ident, texts[ident]) for ident in arrangement]
     return QuestionDisplay(

@@ -378,6 +378,19 @@ def test_ordering_move_buttons_rearrange_without_saving(student_client, student)
     assert shown == [str(i) for i in order]
 
 
+def test_only_an_ordering_question_can_be_rearranged(student_client, student):
+    question = QuestionFactory(kind=grading.SINGLE)
+    attempt = services.attempt_start(
+        user=student, quiz=QuizFactory(open_to=[student], questions=[question])
+    )
+    order = list(attempt.items.get().choice_order)
+    reversed_order = ",".join(map(str, reversed(order)))
+    html = student_client.get(attempt.get_absolute_url(), {"arrange": reversed_order}).content
+    shown = re.findall(r'name="answer" value="(\d+)"', html.decode())
+    assert shown == [str(i) for i in order]
+    assert 'id="arrange-' not in html.decode()
+
+
 def test_resume_shows_the_same_question_and_order(student_client, attempt):
     post_answer(student_client, attempt, attempt.items.get(position=1))
 

@@ -586,3 +586,18 @@ def test_html_gift_is_reduced_to_its_text():
     (question,) = import_gift(gift).questions
     assert question.prompt == "Is it x?"
     assert question.choices == [("yes", True, ""), ("no & never", False, "")]
+
+
+def test_a_kind_moodle_xml_cannot_carry_is_listed_as_left_out(monkeypatch):
+    article = ArticleFactory()
+    QuestionFactory(article=article, key="kept")
+    QuestionFactory(article=article, key="odd", kind=grading.MATCHING)
+
+    def cannot(element, parts):
+        raise grading.CannotExport("Moodle XML cannot say this")
+
+    monkeypatch.setattr(grading.kind(grading.MATCHING), "xml_write", cannot)
+    exported = export_moodle_xml(article)
+    assert exported.left_out == ["odd: Moodle XML cannot say this"]
+    assert "<name>\n      <text>kept</text>" in exported.text
+    assert "odd" not in exported.text

@@ -28,16 +28,22 @@ from quiz.models import Article
 def export_moodle_xml(article: Article) -> Exported:
     quiz = ET.Element("quiz")
     quiz.append(ET.Comment(f" Question bank of “{article.title}” ({article.slug}) "))
+    left_out = []
     topic = None
     for q in bank_questions(article):
+        try:
+            element = _question(q)
+        except grading.CannotExport as exc:
+            left_out.append(f"{q.key}: {exc}")
+            continue
         if q.topic != topic:
             topic = q.topic
             category = ET.SubElement(quiz, "question", type="category")
             xml_text(category, "category", f"$course$/top/{article.slug}/{topic}")
-        quiz.append(_question(q))
+        quiz.append(element)
     ET.indent(quiz)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
-    return Exported(text + "\n", [])
+    return Exported(text + "\n", left_out)
 
 
 def _question(q: QuestionData) -> ET.Element:

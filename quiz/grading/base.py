@@ -170,7 +170,8 @@ class Kind:
         raise NotImplementedError
 
     def xml_write(self, element: ET.Element, parts: Parts) -> None:
-        """Add the kind's answer elements to a Moodle XML <question>."""
+        """Add the kind's answer elements to a Moodle XML <question>; `CannotExport` if
+        Moodle XML cannot say it."""
         raise NotImplementedError
 
     def xml_claims(self, question: XmlQuestion) -> bool:
