@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from quiz import errors, grading, selectors, services
 from quiz.models import Attempt, AttemptItem, Response
-from tests.factories import AttemptFactory, CohortFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.factories import (
+    AttemptFactory,
+    CohortFactory,
+    CohortQuizFactory,
+    QuestionFactory,
+    QuizFactory,
+    UserFactory,
+)
 from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +341,281 @@ def open_to_them(quiz, user):
     """Put `user` in a cohort the quiz is open to; return the user."""
     CohortFactory(students=[user], quizzes=[quiz])
     return user
+
+
+# Rules the mutation run found untested ---------------------------------------------------------
+
+
+def wrong_choice(item: AttemptItem) -> dict:
+    key = item.grading_key()
+    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+
+
+def test_practice_waits_for_the_graded_attempt_in_progress(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    first = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=first.pk)
+    graded = services.attempt_start(user=student, quiz=quiz)
+    with raises(errors.FinishBeforePractising):
+        services.practice_start(user=student, quiz=quiz)
+    graded.refresh_from_db()
+    assert graded.is_open
+
+
+def test_a_new_practice_abandons_the_practice_in_progress(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    graded = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=graded.pk)
+    moment = timezone.now()
+    first = services.practice_start(user=student, quiz=quiz, now=moment)
+    second = services.practice_start(user=student, quiz=quiz, now=moment + timedelta(minutes=5))
+    first.refresh_from_db()
+    assert second.pk != first.pk
+    assert second.is_open
+    assert second.is_practice
+    assert first.state == Attempt.State.ABANDONED
+    assert first.finished_at == moment + timedelta(minutes=5)
+
+
+def test_a_graded_start_abandons_the_practice_in_progress(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    graded = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=graded.pk)
+    moment = timezone.now()
+    practice = services.practice_start(user=student, quiz=quiz, now=moment)
+    again = services.attempt_start(user=student, quiz=quiz, now=moment + timedelta(minutes=3))
+    practice.refresh_from_db()
+    assert not again.is_practice
+    assert again.is_open
+    assert practice.state == Attempt.State.ABANDONED
+    assert practice.finished_at == moment + timedelta(minutes=3)
+
+
+def test_practice_is_only_what_this_student_missed(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    other = open_to_them(quiz, UserFactory())
+    theirs = services.attempt_start(user=other, quiz=quiz)
+    for item in theirs.items.order_by("position"):
+        answer(other, item)  # all right
+    mine = services.attempt_start(user=student, quiz=quiz)
+    first, second = mine.items.order_by("position")
+    answer(student, first)
+    answer(student, second, **wrong_choice(second))
+    practice = services.practice_start(user=student, quiz=quiz)
+    assert list(practice.items.values_list("question", flat=True)) == [second.question_id]
+
+
+def test_practice_asks_in_the_quizs_order_and_a_question_taken_out_of_it_last(student):
+    # Keys sort the other way round from the quiz's order, as the bank lists them.
+    c, b, a = (QuestionFactory(key=key) for key in ("c-first", "b-second", "a-third"))
+    quiz = QuizFactory(open_to=[student], questions=[c, b, a])
+    graded = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=graded.pk)  # nothing right
+    quiz.quiz_questions.filter(question=c).delete()
+    practice = services.practice_start(user=student, quiz=quiz)
+    asked = list(practice.items.order_by("position").values_list("question__key", flat=True))
+    assert asked == ["b-second", "a-third", "c-first"]
+
+
+def test_replaying_an_answer_after_finishing_returns_the_answer_that_stands(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    first = answer(student, item)
+    assert (first.created, first.attempt_finished) == (True, False)
+    again = answer(student, item)
+    assert (again.created, again.attempt_finished) == (False, False)
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    replay = answer(student, item)
+    assert replay.response == first.response
+    assert (replay.created, replay.attempt_finished) == (False, True)
+
+
+def test_the_last_answer_reports_the_attempt_finished_at_that_moment(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    moment = timezone.now() - timedelta(hours=2)
+    attempt = services.attempt_start(user=student, quiz=quiz, now=moment)
+    items = list(attempt.items.order_by("position"))
+    first = services.answer_record(
+        user=student,
+        attempt_id=attempt.pk,
+        item_id=items[0].pk,
+        now=moment,
+        **right_answers(items[0]),
+    )
+    last = services.answer_record(
+        user=student,
+        attempt_id=attempt.pk,
+        item_id=items[1].pk,
+        now=moment + timedelta(minutes=1),
+        **wrong_choice(items[1]),
+    )
+    assert (first.attempt_finished, last.attempt_finished) == (False, True)
+    assert first.response.answered_at == moment
+    assert last.response.feedback.startswith("Not quite: the answer is “")
+    attempt.refresh_from_db()
+    assert attempt.started_at == moment
+    assert attempt.finished_at == moment + timedelta(minutes=1)
+
+
+def test_attempts_used_count_only_this_students_attempts_at_this_quiz(student):
+    quiz = QuizFactory(open_to=[student], max_attempts=1, questions=QuestionFactory.create_batch(2))
+    elsewhere = QuizFactory(
+        open_to=[student], article=quiz.article, questions=QuestionFactory.create_batch(2)
+    )
+    other = open_to_them(quiz, UserFactory())
+    services.attempt_finish(user=other, attempt_id=services.attempt_start(user=other, quiz=quiz).pk)
+    services.attempt_finish(
+        user=student, attempt_id=services.attempt_start(user=student, quiz=elsewhere).pk
+    )
+    assert services.attempt_start(user=student, quiz=quiz).is_open
+
+
+def test_an_attempt_in_progress_elsewhere_is_not_resumed_here(student):
+    one = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    two = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    first = services.attempt_start(user=student, quiz=one)
+    second = services.attempt_start(user=student, quiz=two)
+    assert second.pk != first.pk
+    assert second.quiz == two
+
+
+def test_starts_follow_the_time_they_are_given(student):
+    quiz = QuizFactory(questions=QuestionFactory.create_batch(2), time_limit_minutes=10)
+    later = timezone.now() + timedelta(days=400)
+    CohortFactory(students=[student])
+    CohortQuizFactory(
+        cohort=student.cohorts.get(), quiz=quiz, opens_at=later, closes_at=later + timedelta(days=1)
+    )
+    first = services.attempt_start(user=student, quiz=quiz, now=later)
+    assert first.deadline == later + timedelta(minutes=10)
+    # Past its deadline the attempt is closed and a new one starts.
+    second = services.attempt_start(user=student, quiz=quiz, now=later + timedelta(minutes=11))
+    first.refresh_from_db()
+    assert second.pk != first.pk
+    assert first.state == Attempt.State.FINISHED
+
+
+def test_an_unpublished_quiz_cannot_be_started_even_by_staff(instructor):
+    quiz = QuizFactory(is_published=False, questions=QuestionFactory.create_batch(1))
+    with raises(errors.NoSuchQuiz):
+        services.attempt_start(user=instructor, quiz=quiz)
+
+
+def test_another_attempts_unanswered_questions_do_not_hold_mine_up(student, quiz):
+    other = open_to_them(quiz, UserFactory())
+    services.attempt_start(user=other, quiz=quiz)  # left unanswered
+    mine = services.attempt_start(user=student, quiz=quiz)
+    answer(student, mine.items.get(position=1))
+    assert answer(student, mine.items.get(position=2)).created
+
+
+def test_an_item_is_answered_only_through_its_own_attempt(student):
+    one = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(1))
+    two = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(1))
+    first = services.attempt_start(user=student, quiz=one)
+    second = services.attempt_start(user=student, quiz=two)
+    item = first.items.get()
+    with raises(errors.NoSuchItem):
+        services.answer_record(
+            user=student, attempt_id=second.pk, item_id=item.pk, **right_answers(item)
+        )
+
+
+def test_finishing_one_attempt_leaves_the_others_open(student):
+    one = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(1))
+    two = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(1))
+    first = services.attempt_start(user=student, quiz=one)
+    second = services.attempt_start(user=student, quiz=two)
+    services.attempt_finish(user=student, attempt_id=second.pk)
+    services.attempt_expire_if_due(user=student, attempt_id=second.pk)
+    first.refresh_from_db()
+    assert first.is_open
+
+
+def test_an_answer_at_the_deadline_itself_is_too_late(student):
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=5, questions=QuestionFactory.create_batch(2)
+    )
+    start = timezone.now()
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    item = attempt.items.get(position=1)
+    with raises(errors.TimeUp):
+        services.answer_record(
+            user=student,
+            attempt_id=attempt.pk,
+            item_id=item.pk,
+            now=start + timedelta(minutes=5),
+            **right_answers(item),
+        )
+    assert services.attempt_expire_if_due(user=student, attempt_id=attempt.pk).state == (
+        Attempt.State.FINISHED
+    )
+
+
+def test_an_attempt_is_due_from_its_deadline_on(student):
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=5, questions=QuestionFactory.create_batch(1)
+    )
+    start = timezone.now()
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    before = services.attempt_expire_if_due(
+        user=student, attempt_id=attempt.pk, now=start + timedelta(minutes=5) - timedelta(seconds=1)
+    )
+    assert before.is_open
+    at = services.attempt_expire_if_due(
+        user=student, attempt_id=attempt.pk, now=start + timedelta(minutes=5)
+    )
+    assert at.state == Attempt.State.FINISHED
+    assert at.finished_at == attempt.deadline
+
+
+@pytest.mark.parametrize(("right", "passed"), [(2, False), (3, True)])
+def test_passing_needs_the_pass_mark_exactly(student, right, passed):
+    # 2 of 3 is 66.7 %, under a pass mark of 67; 3 of 3 passes.
+    quiz = QuizFactory(open_to=[student], pass_mark=67, questions=QuestionFactory.create_batch(3))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for item in attempt.items.order_by("position"):
+        payload = right_answers(item) if item.position <= right else wrong_choice(item)
+        answer(student, item, **payload)
+    attempt.refresh_from_db()
+    assert attempt.passed is passed
+
+
+def test_a_two_item_ordering_question_never_starts_in_the_right_order(student):
+    question = QuestionFactory(kind=grading.ORDERING, choices=[("March", None), ("November", None)])
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    right = list(question.choices.values_list("pk", flat=True))
+    for _ in range(4):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        assert attempt.items.get().choice_order == right[::-1]
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+
+
+def test_options_keep_the_banks_order_unless_the_quiz_shuffles(student):
+    question = QuestionFactory(
+        kind=grading.MULTIPLE, choices=[(f"Option {n}", n == 1) for n in range(1, 9)]
+    )
+    quiz = QuizFactory(open_to=[student], questions=[question], shuffle_choices=False)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    assert attempt.items.get().choice_order == list(
+        question.choices.order_by("position").values_list("pk", flat=True)
+    )
+
+
+def test_matches_are_listed_alphabetically_whatever_their_case(student):
+    question = QuestionFactory(
+        kind=grading.MATCHING,
+        choices=[("Shoigu", "cherry"), ("Surovikin", "Banana"), ("Stremousov", "apple")],
+    )
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    item = services.attempt_start(user=student, quiz=quiz).items.get()
+    assert item.matches == ["apple", "Banana", "cherry"]
+
+
+def test_a_matching_answer_is_stored_by_item_id(student):
+    question = QuestionFactory(kind=grading.MATCHING)
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    item = services.attempt_start(user=student, quiz=quiz).items.get()
+    recorded = answer(student, item)
+    recorded.response.refresh_from_db()
+    assert recorded.response.submission == {str(c.pk): c.match for c in question.choices.all()}
