@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from decimal import Decimal
 from fractions import Fraction
 
@@ -1007,6 +1008,16 @@ def test_the_form_of_a_kinds_right_answer_grades_as_right(
     submission = the_kind.parse(the_kind.right_form(key))
     assert the_kind.grade(key, submission) == Grade(Fraction(1), True, RIGHT)
     assert the_kind.grade(key, submission) == the_kind.grade(key, right)
+
+
+@pytest.mark.parametrize(("kind", "key", "right", "wrong"), EXAMPLES)
+def test_a_kinds_key_comes_back_whole_from_an_attempts_json(
+    kind: str, key: object, right: object, wrong: object
+) -> None:
+    """An attempt stores its key as JSON and grades against what comes back."""
+    the_kind = grading_kind(kind)
+    stored = json.loads(json.dumps(the_kind.key_to_data(key)))
+    assert the_kind.key_from_data(stored) == key
 
 
 @pytest.mark.parametrize(("kind", "key", "right", "wrong"), EXAMPLES)
