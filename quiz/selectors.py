@@ -236,6 +236,9 @@ def article_with_excerpts(slug: str) -> tuple[Article, list[str]]:
     if article is None:
         raise errors.NoSuchArticle()
     excerpts = list(
-        Question.objects.filter(article=article).values_list("excerpt", flat=True).distinct()
+        Question.objects.filter(article=article)
+        .order_by()
+        .values_list("excerpt", flat=True)
+        .distinct()
     )
     return article, excerpts
