@@ -601,3 +601,48 @@ def test_a_kind_moodle_xml_cannot_carry_is_listed_as_left_out(monkeypatch):
     assert exported.left_out == ["odd: Moodle XML cannot say this"]
     assert "<name>\n      <text>kept</text>" in exported.text
     assert "odd" not in exported.text
+
+
+def test_a_false_statement_exports_to_gift_as_false():
+    article = ArticleFactory()
+    QuestionFactory(
+        article=article,
+        key="false-one",
+        kind=grading.TRUE_FALSE,
+        choices=[("True", False), ("False", True)],
+    )
+    assert "\tFALSE\n" in export_gift(article).text
+
+
+def xml_question(body: str, kind: str = "multichoice") -> str:
+    return (
+        f'<quiz><question type="{kind}"><name><text>q</text></name>'
+        "<questiontext><text>Which?</text></questiontext>"
+        "<generalfeedback><text>Why.\n\nSource: “x”</text></generalfeedback>"
+        f"{body}</question></quiz>"
+    )
+
+
+def test_a_moodle_answer_worth_nothing_imports_as_wrong():
+    body = (
+        "<single>false</single>"
+        '<answer fraction="50"><text>a</text></answer>'
+        '<answer fraction="50"><text>b</text></answer>'
+        '<answer fraction="0"><text>c</text></answer>'
+    )
+    (question,) = import_moodle_xml(xml_question(body)).questions
+    assert question.kind == grading.MULTIPLE
+    assert question.choices == [("a", True, ""), ("b", True, ""), ("c", False, "")]
+
+
+def test_a_moodle_number_without_a_tolerance_must_be_exact():
+    body = '<answer fraction="100"><text>45</text></answer>'
+    (question,) = import_moodle_xml(xml_question(body, "numerical")).questions
+    assert (question.numeric_answer, question.numeric_tolerance) == (Decimal(45), Decimal(0))
+
+
+def test_a_moodle_number_without_a_fully_right_answer_is_reported():
+    body = '<answer fraction="50"><text>45</text></answer>'
+    imported = import_moodle_xml(xml_question(body, "numerical"))
+    assert imported.questions == []
+    assert [p.message for p in imported.problems] == ["has no fully right answer"]

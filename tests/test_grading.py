@@ -1443,3 +1443,52 @@ def test_describe(kind: str, key: object, expected: str) -> None:
 def test_describe_unknown_key(key: object) -> None:
     with pytest.raises(ValueError, match="unknown key for 'numeric'"):
         describe("numeric", key)
+
+
+# A stored answer in words (the review's and the feedback's "Your answer") ---------------------
+
+OPTIONS = {
+    11: "Kyiv",
+    12: "Kharkiv",
+    31: "Kherson",
+    33: "Zaporizhzhia",
+    41: "Invasion",
+    42: "Occupation of Kherson",
+    51: "Sergei Shoigu",
+    52: "Sergei Surovikin",
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "submission", "words"),
+    [
+        pytest.param("single", "12", "Kharkiv", id="single"),
+        pytest.param("single", "999", "999", id="single-unknown-option"),
+        pytest.param("true_false", "11", "Kyiv", id="true_false"),
+        pytest.param("multiple", ["31", "33"], "Kherson, Zaporizhzhia", id="multiple"),
+        pytest.param("multiple", ["31", "x"], "Kherson, x", id="multiple-odd-value"),
+        pytest.param("short_text", "  Shoigu ", "  Shoigu ", id="short_text-as-typed"),
+        pytest.param("numeric", "10,5", "10,5", id="numeric-as-typed"),
+        pytest.param("ordering", ["42", "41"], "Occupation of Kherson → Invasion", id="ordering"),
+        pytest.param(
+            "matching",
+            {"51": "Minister of Defence", "52": "Installed governor of Kherson"},
+            "Sergei Shoigu → Minister of Defence; Sergei Surovikin → Installed governor of Kherson",
+            id="matching",
+        ),
+        pytest.param("matching", {"9": "Nobody"}, "9 → Nobody", id="matching-unknown-item"),
+    ],
+)
+def test_a_stored_answer_in_words(kind: str, submission: object, words: str) -> None:
+    assert grading_kind(kind).describe_submission(OPTIONS, submission) == words
+
+
+def test_two_kinds_cannot_share_a_name() -> None:
+    from quiz.grading.registry import register
+
+    class Impostor(grading_kind("single").__class__):
+        pass
+
+    with pytest.raises(ValueError, match=r"^two kinds are named 'single'$"):
+        register(Impostor)
+    assert type(grading_kind("single")).__name__ == "SingleChoice"

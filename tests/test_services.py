@@ -619,3 +619,32 @@ def test_a_matching_answer_is_stored_by_item_id(student):
     recorded = answer(student, item)
     recorded.response.refresh_from_db()
     assert recorded.response.submission == {str(c.pk): c.match for c in question.choices.all()}
+
+
+def test_an_answer_that_loses_a_race_gets_the_answer_that_won(student, quiz, monkeypatch):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    won = answer(student, item)
+    locked_item = services._locked_item
+
+    def read_before_the_winner_committed(user, attempt_id, item_id):
+        found = locked_item(user, attempt_id, item_id)
+        found._state.fields_cache["response"] = None  # no answer stood when this was read
+        return found
+
+    monkeypatch.setattr(services, "_locked_item", read_before_the_winner_committed)
+    lost = answer(student, item, **wrong_choice(item))
+    assert lost.response == won.response
+    assert lost.created is False
+    assert lost.attempt_finished is False
+    assert Response.objects.count() == 1
+
+
+def test_true_or_false_stays_true_then_false_when_the_quiz_shuffles(student):
+    question = QuestionFactory(kind=grading.TRUE_FALSE)
+    quiz = QuizFactory(open_to=[student], questions=[question], shuffle_choices=True)
+    bank_order = list(question.choices.order_by("position").values_list("pk", flat=True))
+    for _ in range(5):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        assert attempt.items.get().choice_order == bank_order
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
