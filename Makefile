@@ -40,7 +40,11 @@ clean:
 
 # Mutation testing of grading, the services and the selectors ([tool.mutmut] in pyproject.toml):
 # too slow for `make test`. Prints the score; `.venv/bin/mutmut results` lists the survivors.
+# MUTANTS="quiz.grading.numeric*" runs only the mutants of that name. It starts afresh: mutmut
+# would re-test only changed code, keeping stale results for tests that changed.
 mutants: install
-	$(BIN)/mutmut run --max-children 2
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	rm -f mutants/test-db.sqlite3.*
 	$(BIN)/mutmut export-cicd-stats
 	$(BIN)/python .ci/mutation_score.py

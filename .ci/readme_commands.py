@@ -2,7 +2,9 @@
 
 CI runs it in a fresh clone after the suite. The commands are the lines of the README's
 ```sh blocks, in order. `make run` serves until the login page answers and is then stopped;
-`make lock` must leave the lock files as they are (it needs uv, installed here if missing).
+`make lock` must leave the lock files as they are (it needs uv, installed here if missing);
+`make mutants` takes most of an hour over everything, so here it runs the same target over
+one module's mutants (MUTANTS=...), which exercises the whole machinery.
 The commands .ci/run runs itself (the suite on both databases, ruff) must appear in .ci/run
 word for word and are not run twice. The commands write into the checkout (db.sqlite3, the
 exports, a links file) as they would for a user: run it in a fresh clone, as CI does.
@@ -28,6 +30,7 @@ RUN_BY_CI = {
     "source .ci/postgres.sh && postgres_start && DATABASE_URL=$PG_URL make test",
 }
 SERVER = "http://127.0.0.1:8000"
+MUTANTS_IN_CI = 'MUTANTS="quiz.grading.numeric*"'
 
 
 def commands(readme: str) -> list[str]:
@@ -86,6 +89,10 @@ def lock(command: str) -> None:
         raise RuntimeError(f"the lock files are out of date with pyproject.toml:\n{changed}")
 
 
+def run(command: str) -> None:
+    subprocess.run(command, shell=True, executable="/bin/bash", cwd=ROOT, check=True, timeout=1800)
+
+
 def main() -> int:
     ci_script = (ROOT / ".ci/run").read_text()
     failures = []
@@ -101,10 +108,10 @@ def main() -> int:
                 serve(bare)
             elif bare == "make lock":
                 lock(bare)
+            elif bare == "make mutants":
+                run(f"{bare} {MUTANTS_IN_CI}")
             else:
-                subprocess.run(
-                    command, shell=True, executable="/bin/bash", cwd=ROOT, check=True, timeout=1800
-                )
+                run(command)
         except (RuntimeError, subprocess.SubprocessError) as exc:
             print(f"   FAILED: {exc}", flush=True)
             failures.append(command)
