@@ -1470,6 +1470,7 @@ OPTIONS = {
         pytest.param("short_text", "  Shoigu ", "  Shoigu ", id="short_text-as-typed"),
         pytest.param("numeric", "10,5", "10,5", id="numeric-as-typed"),
         pytest.param("ordering", ["42", "41"], "Occupation of Kherson → Invasion", id="ordering"),
+        pytest.param("ordering", ["42", "7"], "Occupation of Kherson → 7", id="ordering-unknown"),
         pytest.param(
             "matching",
             {"51": "Minister of Defence", "52": "Installed governor of Kherson"},

@@ -406,8 +406,8 @@ def test_practice_is_only_what_this_student_missed(student):
 
 
 def test_practice_asks_in_the_quizs_order_and_a_question_taken_out_of_it_last(student):
-    # Keys sort the other way round from the quiz's order, as the bank lists them.
-    c, b, a = (QuestionFactory(key=key) for key in ("c-first", "b-second", "a-third"))
+    # Keys sort, and rows were made, the other way round from the quiz's order.
+    a, b, c = (QuestionFactory(key=key) for key in ("a-third", "b-second", "c-first"))
     quiz = QuizFactory(open_to=[student], questions=[c, b, a])
     graded = services.attempt_start(user=student, quiz=quiz)
     services.attempt_finish(user=student, attempt_id=graded.pk)  # nothing right
@@ -526,10 +526,11 @@ def test_finishing_one_attempt_leaves_the_others_open(student):
     two = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(1))
     first = services.attempt_start(user=student, quiz=one)
     second = services.attempt_start(user=student, quiz=two)
-    services.attempt_finish(user=student, attempt_id=second.pk)
-    services.attempt_expire_if_due(user=student, attempt_id=second.pk)
+    services.attempt_finish(user=student, attempt_id=first.pk)  # the older of the two
     first.refresh_from_db()
-    assert first.is_open
+    second.refresh_from_db()
+    assert not first.is_open
+    assert second.is_open
 
 
 def test_an_answer_at_the_deadline_itself_is_too_late(student):
@@ -625,6 +626,7 @@ def test_an_answer_that_loses_a_race_gets_the_answer_that_won(student, quiz, mon
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
     won = answer(student, item)
+    answer(student, attempt.items.get(position=2))
     locked_item = services._locked_item
 
     def read_before_the_winner_committed(user, attempt_id, item_id):
@@ -637,7 +639,7 @@ def test_an_answer_that_loses_a_race_gets_the_answer_that_won(student, quiz, mon
     assert lost.response == won.response
     assert lost.created is False
     assert lost.attempt_finished is False
-    assert Response.objects.count() == 1
+    assert Response.objects.count() == 2
 
 
 def test_true_or_false_stays_true_then_false_when_the_quiz_shuffles(student):
@@ -648,3 +650,29 @@ def test_true_or_false_stays_true_then_false_when_the_quiz_shuffles(student):
         attempt = services.attempt_start(user=student, quiz=quiz)
         assert attempt.items.get().choice_order == bank_order
         services.attempt_finish(user=student, attempt_id=attempt.pk)
+
+
+def test_practice_leaves_out_what_was_missed_in_other_quizzes(student):
+    quiz = QuizFactory(open_to=[student], questions=QuestionFactory.create_batch(2))
+    elsewhere = QuizFactory(
+        open_to=[student], article=quiz.article, questions=QuestionFactory.create_batch(2)
+    )
+    for each in (quiz, elsewhere):
+        services.attempt_finish(
+            user=student, attempt_id=services.attempt_start(user=student, quiz=each).pk
+        )
+    practice = services.practice_start(user=student, quiz=quiz)
+    asked = set(practice.items.values_list("question", flat=True))
+    assert asked == set(quiz.quiz_questions.values_list("question", flat=True))
+
+
+def test_a_quiz_that_shuffles_asks_its_questions_in_new_orders(student):
+    quiz = QuizFactory(
+        open_to=[student], shuffle_questions=True, questions=QuestionFactory.create_batch(8)
+    )
+    orders = set()
+    for _ in range(6):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        orders.add(tuple(attempt.items.order_by("position").values_list("question", flat=True)))
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+    assert len(orders) > 1, "six attempts of eight questions all in one order: not shuffled"
