@@ -42,8 +42,21 @@ def context(browser):
     context.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_call = report.failed
+    return report
+
+
 @pytest.fixture
-def page(context):
+def page(context, request):
     page = context.new_page()
     page.set_default_timeout(10_000)
-    return page
+    yield page
+    if getattr(request.node, "failed_call", False) and not page.is_closed():
+        # What the browser showed when the test failed, for the log.
+        print(f"\n--- {request.node.name} failed at {page.url}")
+        print("focus:", page.evaluate("document.activeElement && document.activeElement.outerHTML"))
+        print(page.inner_text("body")[:2000])

@@ -68,7 +68,27 @@ def right_form(page, item):
     `match-<id>` selects. The widgets are found on the page by those names, once the item's
     form is on it (htmx may still be swapping it in)."""
     page.wait_for_selector(f"input[name=item][value='{item.pk}']", state="attached")
+    settle(page)
     return item.question.kind_object.right_form(item.grading_key())
+
+
+# htmx moves focus (autofocus) as it settles a swap; keys pressed before that go astray.
+SETTLED = "() => !document.querySelector('.htmx-request,.htmx-swapping,.htmx-settling,.htmx-added')"
+
+
+def settle(page):
+    page.wait_for_function(SETTLED)
+
+
+def press_enter_on(page, selector):
+    """Tab to `selector` and press Enter there, once htmx has stopped moving the focus."""
+    for _ in range(3):
+        tab_to(page, selector)
+        settle(page)
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"focus kept leaving {selector}")
 
 
 def answer_by_mouse(page, item):
@@ -198,8 +218,7 @@ def answer_by_keyboard(page, item):
             if page.evaluate("document.activeElement.value") == match:
                 break
             page.keyboard.press("ArrowDown")
-    tab_to(page, "button.answer-submit")
-    page.keyboard.press("Enter")
+    press_enter_on(page, "button.answer-submit")
 
 
 def test_whole_quiz_by_keyboard_only(page, live_server, quiz, student):
