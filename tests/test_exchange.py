@@ -348,33 +348,10 @@ FROM_MOODLE_XML = {
         "People",
         choices=TRUE,
     ),
-    "river": expected(
-        "river",
-        grading.SHORT_TEXT,
-        "Across which river did Surovikin recommend withdrawing?",
-        "The Dnipro.",
-        RIVER,
-        "People",
-        accepted=["Dnipro", "Dnipro River"],
-    ),
-    "named": expected(
-        "named",
-        grading.MULTIPLE,
-        "Which two men does this sentence name as Russia’s minister & commander?",
-        "The minister and the general.",
-        ON_TV,
-        "People",
-        choices=NAMED,
-    ),
-    "roles": expected(
-        "roles",
-        grading.MATCHING,
-        "Match each man with his role.",
-        "Who is who.",
-        LEFT_RIGHT,
-        "People",
-        choices=ROLES,
-    ),
+    # The same in both files.
+    "river": FROM_MOODLE_GIFT["river"],
+    "named": FROM_MOODLE_GIFT["named"],
+    "roles": FROM_MOODLE_GIFT["roles"],
 }
 
 
