@@ -82,11 +82,17 @@ class Conflict(QuizError):
     message = "That clashes with the state of your attempt."
 
 
-class AttemptClosed(Conflict):
+class AttemptEnded(Conflict):
+    """The attempt takes no more answers: what replaces the question is this message."""
+
+    message = "This attempt takes no more answers."
+
+
+class AttemptClosed(AttemptEnded):
     message = "This attempt is finished: it takes no more answers."
 
 
-class TimeUp(Conflict):
+class TimeUp(AttemptEnded):
     message = (
         "Time is up: this answer came after the deadline and was not recorded. "
         "Your attempt was closed with the answers you had given."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
+from quiz.grading import FormAnswer
 from quiz.reports import GRADEBOOK_SORTS
 
 MAX_VALUES = 50  # no question has more options; more is not a student's answer
@@ -38,6 +39,15 @@ class AnswerForm(forms.Form):
         self.answers = answers
         self.matches = matches
         return cleaned
+
+    def given(self) -> FormAnswer:
+        """What was posted, cut to size, to show the question again as the student left it."""
+        answers = self.data.getlist("answer")[:MAX_VALUES]
+        matches = [(k, v) for k, v in self.data.items() if k.startswith("match-")][:MAX_VALUES]
+        return FormAnswer(
+            [value[:MAX_LENGTH] for value in answers],
+            {key.removeprefix("match-"): value[:MAX_LENGTH] for key, value in matches},
+        )
 
 
 class ArrangeForm(forms.Form):

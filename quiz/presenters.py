@@ -75,7 +75,11 @@ def question_display(question: Question, *, seed: int | str | None = None) -> Qu
 
 
 def item_display(
-    item: AttemptItem, *, arrangement: Sequence[int] | None = None, moved: str = ""
+    item: AttemptItem,
+    *,
+    arrangement: Sequence[int] | None = None,
+    moved: str = "",
+    given: object = None,
 ) -> QuestionDisplay:
     """Lay out an attempt's item as frozen when the attempt started, or an ordering question's
     items in the student's `arrangement` when it is a permutation of them. No queries."""

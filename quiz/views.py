@@ -6,12 +6,18 @@ shows the same thing htmx swaps in.
 
 from __future__ import annotations
 
+import sys
 from functools import wraps
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +36,22 @@ STATUS = {
     errors.NotFound: 404,
     errors.NotAllowed: 403,
     errors.Conflict: 409,
-    grading.InvalidSubmission: 400,
+    # 422, not 400: htmx swaps 409 and 422 into the page (base.html's responseHandling), and
+    # only this app's views answer them, always with a fragment fit for the question's place.
+    # A 400 comes from Django itself (a body too big to read) as a whole page, never swapped.
+    grading.InvalidSubmission: 422,
 }
+
+# A POST cannot be repeated by a GET after signing in: back to the page it was sent from.
+RETURN_TO = {
+    "answer": "quiz:attempt",
+    "finish": "quiz:attempt",
+    "start": "quiz:quiz",
+    "practice": "quiz:quiz",
+}
+SIGNED_OUT = "You were signed out, so your last answer was not saved. Sign in to carry on."
+SESSION_ENDED = "Your session has ended. Sign in to carry on where you were."
+ALREADY_ANSWERED = "You had already answered this question; your first answer stands."
 
 
 def status_of(refusal: Exception) -> int:
@@ -42,19 +62,61 @@ def status_of(refusal: Exception) -> int:
     raise TypeError(f"{refusal!r} is not one of the domain's refusals")
 
 
+# Seconds a client should wait before sending again what a busy database refused.
+RETRY_AFTER = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, called while the exception is being handled. A database that is
+    busy or unreachable (`OperationalError`: on SQLite a write lock not granted within the
+    timeout) is a 503 with Retry-After: the request saved nothing and sending it again works."""
+    busy = isinstance(sys.exc_info()[1], OperationalError)
+    status = 503 if busy else 500
+    body = loader.get_template(f"{status}.html").render()  # no request: as Django's own
+    response = HttpResponse(body, status=status)
+    if busy:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def student_view(view):
     """Login required; a refusal the view does not answer itself gets its status's page."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _to_login(request)
         try:
             return view(request, *args, **kwargs)
         except errors.QuizError as exc:
             status = status_of(exc)
             context = {"exception": str(exc)}
+            if request.htmx:  # the message in place of the page's content, not in a card
+                response = TemplateResponse(request, f"{status}.html#content", context, status=status)
+                response["HX-Retarget"] = "#main"
+                response["HX-Reswap"] = "innerHTML"
+                return response
             return TemplateResponse(request, f"{status}.html", context, status=status)
 
-    return login_required(wrapped)
+    return wrapped
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    """To the login page, then back to a page that answers GET: for htmx a whole-page redirect
+    (a swap would put the login form inside the question card), and a word on what was lost."""
+    if request.method == "GET" and not request.htmx:
+        back = request.get_full_path()
+    elif request.method == "GET":
+        back = request.htmx.current_url_abs_path or reverse("quiz:home")
+    else:
+        match = request.resolver_match
+        back = reverse(RETURN_TO[match.url_name], kwargs=match.kwargs)
+    if request.method == "POST":
+        messages.warning(request, SIGNED_OUT)
+    elif settings.SESSION_COOKIE_NAME in request.COOKIES:
+        messages.warning(request, SESSION_ENDED)
+    response = redirect_to_login(back)
+    return HttpResponseClientRedirect(response.url) if request.htmx else response
 
 
 def render_page(
@@ -148,12 +210,13 @@ def _question(
     arrangement: list[int] | None = None,
     moved: str = "",
     error: str = "",
+    given: grading.FormAnswer | None = None,
     status: int = 200,
 ) -> TemplateResponse:
     context = {
         "attempt": item.attempt,
         "item": item,
-        "display": item_display(item, arrangement=arrangement, moved=moved),
+        "display": item_display(item, arrangement=arrangement, moved=moved, given=given),
         "error": error,
         "defers_feedback": _defers_feedback(item.attempt),
     }
@@ -172,16 +235,13 @@ def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpRe
     return _feedback(request, item)
 
 
-def _feedback(
-    request: HttpRequest, item: AttemptItem, *, repeated: bool = False
-) -> TemplateResponse:
+def _feedback(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
     context = {
         "attempt": item.attempt,
         "item": item,
         "response": item.response,
         "right_answer": right_answer(item),
         "given": given_answer(item),
-        "repeated": repeated,
     }
     return render_page(request, "quiz/attempt.html", "feedback", context)
 
@@ -191,7 +251,7 @@ def _feedback(
 def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        return _refused(request, attempt_id, _form_error(form), status=400)
+        return _refused(request, attempt_id, _form_error(form), form=form)
     try:
         recorded = services.answer_record(
             user=request.user,
@@ -201,9 +261,11 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
             matches=form.matches,
         )
     except (grading.InvalidSubmission, errors.OutOfOrder) as exc:
-        return _refused(request, attempt_id, str(exc), status=status_of(exc))
-    except (errors.AttemptClosed, errors.TimeUp) as exc:
+        return _refused(request, attempt_id, str(exc), form=form, status=status_of(exc))
+    except errors.AttemptEnded as exc:
         return _closed(request, attempt_id, str(exc), status=status_of(exc))
+    if not recorded.created:  # another tab or a double click: say so, then show where it is
+        messages.info(request, ALREADY_ANSWERED)
     item = recorded.response.item
     if _defers_feedback(item.attempt):
         if recorded.attempt_finished or not item.attempt.is_open:
@@ -220,21 +282,25 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(item_url(attempt_id, item.position))
     if not recorded.created:  # the standing answer: load it as its page would
         item = selectors.answered_item(request.user, attempt_id, item.position)
-    response = _feedback(request, item, repeated=not recorded.created)
+    response = _feedback(request, item)
     response["HX-Push-Url"] = item_url(attempt_id, item.position)
     return response
 
 
-def _refused(request: HttpRequest, attempt_id: int, message: str, *, status: int) -> HttpResponse:
-    """The question again with the message, nothing saved."""
+def _refused(
+    request: HttpRequest, attempt_id: int, message: str, *, form: AnswerForm, status: int = 422
+) -> HttpResponse:
+    """The question again with the message and the student's input, nothing saved."""
     item = selectors.current_item(request.user, attempt_id)
     if item is None:
         attempt = selectors.user_attempt(request.user, attempt_id)
-        return _closed(request, attempt.pk, message, status=status)
-    return _question(request, item, error=message, status=status)
+        return _closed(request, attempt.pk, str(errors.AttemptClosed()), status=409)
+    given = form.given() if item.pk == form.cleaned_data.get("item") else None
+    return _question(request, item, error=message, given=given, status=status)
 
 
 def _closed(request: HttpRequest, attempt_id: int, message: str, *, status: int) -> HttpResponse:
+    """In place of the question: why it takes no more answers, and the way to the results."""
     attempt = selectors.user_attempt(request.user, attempt_id)
     context = {"attempt": attempt, "message": message}
     return render_page(request, "quiz/closed.html", "message", context, status=status)

@@ -1,6 +1,8 @@
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 
 from quiz import presenters
 
@@ -24,3 +26,11 @@ def duration(value: timedelta) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+@register.filter
+def seconds_left(deadline: datetime) -> int:
+    """Whole seconds from now until `deadline`, rounded up, never below 0: the countdown's
+    start, measured on the server's clock so that the computer's clock does not matter."""
+    left = (deadline - timezone.now()).total_seconds()
+    return max(0, math.ceil(left))
