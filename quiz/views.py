@@ -92,7 +92,8 @@ def student_view(view):
             status = status_of(exc)
             context = {"exception": str(exc)}
             if request.htmx:  # the message in place of the page's content, not in a card
-                response = TemplateResponse(request, f"{status}.html#content", context, status=status)
+                name = f"{status}.html#content"
+                response = TemplateResponse(request, name, context, status=status)
                 response["HX-Retarget"] = "#main"
                 response["HX-Reswap"] = "innerHTML"
                 return response

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import errors, grading, services
+from quiz import errors, grading, services, views
 from quiz.models import Attempt, Response
 from tests.factories import (
     ArticleFactory,
@@ -138,7 +138,7 @@ def test_double_submit_records_one_answer_and_shows_the_standing_one(student_cli
     post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
     again = post_answer(student_client, attempt, item, htmx=True)
     assert again.status_code == 200
-    assert "You had already answered this question; your first answer stands." in again.content.decode()
+    assert views.ALREADY_ANSWERED in again.content.decode()
     assert "Not quite" in again.content.decode()
     assert Response.objects.count() == 1
 

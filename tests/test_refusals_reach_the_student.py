@@ -58,7 +58,8 @@ def test_without_javascript_the_refused_answer_is_the_whole_page_with_the_messag
     response = student_client.post(answer_url(attempt), {"item": item.pk, "answer": "ten"})
     html = response.content.decode()
     assert response.status_code == 422
-    assert "<header" in html and "is not a number" in html
+    assert "<header" in html
+    assert "is not a number" in html
 
 
 def test_a_conflict_replaces_the_question_with_the_reason_and_the_way_to_the_results(
@@ -119,9 +120,7 @@ def test_without_javascript_the_second_tab_is_told_on_the_page_it_lands_on(stude
     client.force_login(student)
     item = attempt.items.get(position=1)
     post_answer(client, attempt, item)
-    response = client.post(
-        answer_url(attempt), {"item": item.pk, "answer": "again"}, follow=True
-    )
+    response = client.post(answer_url(attempt), {"item": item.pk, "answer": "again"}, follow=True)
     assert ALREADY_ANSWERED in response.content.decode()
     assert attempt.items.get(position=2).question.prompt in response.content.decode()
 
@@ -165,9 +164,7 @@ def test_a_plain_answer_after_the_session_lapsed_comes_back_to_the_question_afte
     assert client.get(back).status_code == 200
 
 
-def test_an_htmx_page_request_after_the_session_lapsed_returns_to_the_page_shown(
-    student, attempt
-):
+def test_an_htmx_page_request_after_the_session_lapsed_returns_to_the_page_shown(student, attempt):
     client = lapsed_client(student)
     shown = reverse("quiz:item", args=[attempt.pk, 1])
     response = client.get(
