@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quiz import errors, grading, services
 from quiz.models import Attempt, Response
+from tests.answers import page_values, right_answers
 from tests.factories import (
     ArticleFactory,
     CohortFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
     QuizFactory,
     UserFactory,
 )
-from tests.test_services import right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_question_page_reveals_no_right_answer(student_client, attempt):
             assert f'value="{accepted.text}"' not in html
         if question.kind == grading.ORDERING:
             shown = re.findall(r'name="answer" value="(\d+)"', html)
-            assert shown != [str(pk) for pk in question.choices.values_list("pk", flat=True)]
+            assert shown != right_answers(item)["answers"]
         post_answer(student_client, attempt, item)
 
 
@@ -124,7 +124,9 @@ def test_wrong_answer_shows_the_right_one_and_the_source_link(student_client, at
     item = attempt.items.get(position=1)  # single choice
     key = item.question.grading_key()
     wrong = next(i for i, _ in key.options if i not in key.correct)
-    response = post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    response = post_answer(
+        student_client, attempt, item, htmx=True, answers=page_values(item, wrong)
+    )
     html = response.content.decode()
     assert "Not quite" in html
     assert grading.describe(item.question.kind, key) in html.replace("&quot;", '"')
@@ -135,7 +137,7 @@ def test_double_submit_records_one_answer_and_shows_the_standing_one(student_cli
     item = attempt.items.get(position=1)
     key = item.question.grading_key()
     wrong = next(i for i, _ in key.options if i not in key.correct)
-    post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    post_answer(student_client, attempt, item, htmx=True, answers=page_values(item, wrong))
     again = post_answer(student_client, attempt, item, htmx=True)
     assert again.status_code == 200
     assert "this is the answer that counts" in again.content.decode()
@@ -270,9 +272,9 @@ def test_deferred_feedback_saves_and_moves_on(student):
 
 
 def wrong_answers(item):
-    """A wrong pick for a single-choice item, as the form sends it."""
+    """A wrong pick for a single-choice item, as its page posts it."""
     key = item.question.grading_key()
-    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+    return {"answers": page_values(item, next(i for i, _ in key.options if i not in key.correct))}
 
 
 @pytest.fixture
@@ -360,7 +362,7 @@ def test_ordering_move_buttons_rearrange_without_saving(student_client, student)
         user=student, quiz=QuizFactory(open_to=[student], questions=[question])
     )
     item = attempt.items.get()
-    order = list(item.choice_order)
+    order = [value for value, _ in item.page_options]
     moved = [order[1], order[0], *order[2:]]
     arrange = ",".join(map(str, moved))
     response = student_client.get(
@@ -383,7 +385,7 @@ def test_only_an_ordering_question_can_be_rearranged(student_client, student):
     attempt = services.attempt_start(
         user=student, quiz=QuizFactory(open_to=[student], questions=[question])
     )
-    order = list(attempt.items.get().choice_order)
+    order = [value for value, _ in attempt.items.get().page_options]
     reversed_order = ",".join(map(str, reversed(order)))
     html = student_client.get(attempt.get_absolute_url(), {"arrange": reversed_order}).content
     shown = re.findall(r'name="answer" value="(\d+)"', html.decode())

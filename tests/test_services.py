@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quiz import errors, grading, selectors, services
 from quiz.models import Attempt, AttemptItem, Response
+from tests.answers import page_values, right_answers
 from tests.factories import (
     AttemptFactory,
     CohortFactory,
@@ -21,12 +22,6 @@ from tests.factories import (
 from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
-
-
-def right_answers(item: AttemptItem) -> dict:
-    """What a student who read the article would send for this item, as the form sends it."""
-    form = item.question.kind_object.right_form(item.grading_key())
-    return {"answers": form.answers, "matches": form.matches}
 
 
 def answer(student, item, **kwargs):
@@ -123,12 +118,7 @@ def test_answering_every_question_right_finishes_with_full_marks(student, quiz):
 def test_student_cannot_answer_twice(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
-    wrong = next(
-        i
-        for i, _ in item.question.grading_key().options
-        if i not in item.question.grading_key().correct
-    )
-    first = answer(student, item, answers=[str(wrong)])
+    first = answer(student, item, **wrong_choice(item))
     second = answer(student, item)
     assert first.created
     assert not second.created
@@ -233,12 +223,7 @@ def test_practice_is_exactly_the_questions_not_yet_answered_right(student, quiz)
     attempt = services.attempt_start(user=student, quiz=quiz)
     items = list(attempt.items.order_by("position"))
     answer(student, items[0])  # right
-    wrong = next(
-        i
-        for i, _ in items[1].question.grading_key().options
-        if i not in items[1].question.grading_key().correct
-    )
-    answer(student, items[1], answers=[str(wrong)])
+    answer(student, items[1], **wrong_choice(items[1]))
     services.attempt_finish(user=student, attempt_id=attempt.pk)  # the rest unanswered
     practice = services.practice_start(user=student, quiz=quiz)
     assert practice.is_practice
@@ -297,7 +282,7 @@ def test_multiple_response_partial_credit_is_kept(student):
     )
     item = attempt.items.get()
     one_right = next(iter(question.grading_key().correct))
-    recorded = answer(student, item, answers=[str(one_right)])
+    recorded = answer(student, item, answers=page_values(item, one_right))
     assert recorded.response.score == Decimal("0.5")
     attempt.refresh_from_db()
     assert attempt.points == Decimal("0.5")
@@ -348,7 +333,7 @@ def open_to_them(quiz, user):
 
 def wrong_choice(item: AttemptItem) -> dict:
     key = item.grading_key()
-    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+    return {"answers": page_values(item, next(i for i, _ in key.options if i not in key.correct))}
 
 
 def test_practice_waits_for_the_graded_attempt_in_progress(student):
