@@ -543,3 +543,47 @@ def open_to_them(quiz, user):
     """Put `user` in a cohort the quiz is open to; return the user."""
     CohortFactory(students=[user], quizzes=[quiz])
     return user
+
+
+def test_question_pages_name_options_by_their_places_never_by_choice_ids(student_client, student):
+    QuestionFactory.create_batch(3)  # takes the lowest ids: no choice id can pass for a place
+    quiz = QuizFactory(
+        open_to=[student],
+        questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"],
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for item in attempt.items.order_by("position"):
+        html = student_client.get(attempt.get_absolute_url()).content.decode()
+        assert item.question.prompt in html
+        ids = {str(pk) for pk in item.question.choices.values_list("pk", flat=True)}
+        places = [str(n) for n in range(1, len(item.options) + 1)]
+        assert min(map(int, ids or ["99"])) > len(places)
+        values = re.findall(r'name="answer" value="([^"]*)"', html)
+        names = re.findall(r'name="match-([^"]*)"', html)
+        arranged = re.findall(r'name="arrange" value="([^"]*)"', html)
+        arranged_values = {v for a in arranged for v in re.split(r"[,/]|up-|down-", a) if v}
+        assert not ids & {*values, *names, *arranged_values}, item.question.kind
+        if item.question.kind_object.arranges:
+            assert sorted(values) == places
+            assert arranged_values <= {*places, "None"}
+        elif values or names:
+            assert (values or names) == places, item.question.kind
+        post_answer(student_client, attempt, item)
+    assert attempt.items.filter(response__is_correct=True).count() == len(grading.KINDS) - 1
+
+
+def test_posting_a_choice_id_from_the_page_source_is_a_400_and_saves_nothing(
+    student_client, student
+):
+    QuestionFactory.create_batch(2)
+    question = QuestionFactory()
+    attempt = services.attempt_start(
+        user=student, quiz=QuizFactory(open_to=[student], questions=[question])
+    )
+    item = attempt.items.get()
+    right_id = question.choices.get(is_correct=True).pk
+    assert right_id > len(item.options)
+    response = post_answer(student_client, attempt, item, htmx=True, answers=[str(right_id)])
+    assert response.status_code == 400
+    assert "That is not one of this question" in response.content.decode()
+    assert not Response.objects.exists()
