@@ -127,7 +127,8 @@ def setup(students: int) -> list[dict]:
         attempt = services.attempt_start(user=user, quiz=quiz)
         answers = []
         for item in attempt.items.select_related("question").order_by("position"):
-            form = item.question.kind_object.right_form(item.grading_key())
+            # As the question page posts it: options by their places, not choice ids.
+            form = item.page_from_ids(item.question.kind_object.right_form(item.grading_key()))
             data = {"answer": form.answers}
             data.update({f"match-{ident}": match for ident, match in form.matches.items()})
             answers.append({"item": item.pk, **data})

@@ -13,7 +13,8 @@ MAX_LENGTH = 200
 
 
 class AnswerForm(forms.Form):
-    """An answer to one attempt item: `item`, then `answer` values or `match-<id>` selects."""
+    """An answer to one attempt item: `item`, then `answer` values or `match-<value>` selects,
+    options named as the page names them (`AttemptItem.page_options`)."""
 
     item = forms.IntegerField(min_value=1, max_value=2**62)
 
@@ -52,8 +53,8 @@ class AnswerForm(forms.Form):
 
 class ArrangeForm(forms.Form):
     """A proposed order of an ordering question's items and the move that made it:
-    `?arrange=3,1,2/up-1` (choice ids, then which button to give focus back to). A GET: no
-    state changes until the answer is sent."""
+    `?arrange=3,1,2/up-1` (the items' page values, never choice ids, then which button to give
+    focus back to). A GET: no state changes until the answer is sent."""
 
     arrange = forms.RegexField(
         regex=r"^\d{1,19}(,\d{1,19}){0,49}(/(up|down)-\d{1,19})?$", max_length=1100

@@ -452,6 +452,57 @@ class AttemptItem(models.Model):
     def choice_order(self) -> list[int]:
         return [ident for ident, _ in self.options]
 
+    # What a page calls an option: its 1-based place in `options`, the order this attempt shows.
+    # A choice's database id would give the answer away (ids follow the bank's order, and an
+    # ordering question's bank order is the right one); a place says only where it is shown.
+    # These are the one translation between the two: kinds, grading and stored submissions
+    # keep ids.
+
+    @property
+    def page_options(self) -> list[tuple[int, str]]:
+        """(the value a page posts for it, text) for each option, in the order shown."""
+        return [(place, text) for place, (_, text) in enumerate(self.options, 1)]
+
+    def ids_from_page(self, form: grading.FormAnswer) -> grading.FormAnswer:
+        """What a page posted, its option values (`answer` values, `match-<value>` names)
+        made choice ids for the kind to parse. A value that is not one of the item's places,
+        a database id included, is refused as an unknown option. Kinds without options take
+        free text, left as typed."""
+        if not self.question.kind_object.uses_choices:
+            return form
+        ids = {str(place): str(ident) for place, (ident, _) in enumerate(self.options, 1)}
+
+        def to_id(value: str) -> str:
+            if not str(value).strip():
+                return value  # nothing picked: the kind asks for an answer in its own words
+            try:
+                return ids[str(value).strip()]
+            except KeyError:
+                raise grading.InvalidSubmission(grading.NOT_AN_OPTION) from None
+
+        return grading.FormAnswer(
+            answers=[to_id(value) for value in form.answers],
+            matches={to_id(value): match for value, match in form.matches.items()},
+        )
+
+    def page_from_ids(self, form: grading.FormAnswer) -> grading.FormAnswer:
+        """The inverse: a form in choice ids (a kind's `right_form`) as this item's page would
+        post it. `ValueError` for an id that is not one of the item's options."""
+        if not self.question.kind_object.uses_choices:
+            return form
+        places = {ident: str(place) for place, (ident, _) in enumerate(self.options, 1)}
+
+        def to_place(ident: str) -> str:
+            try:
+                return places[int(ident)]
+            except (KeyError, ValueError):
+                raise ValueError(f"{ident!r} is not an option of item {self}") from None
+
+        return grading.FormAnswer(
+            answers=[to_place(ident) for ident in form.answers],
+            matches={to_place(ident): match for ident, match in form.matches.items()},
+        )
+
     def grading_key(self) -> Any:
         return grading.kind(self.question.kind).key_from_data(self.key)
 

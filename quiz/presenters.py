@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from quiz.grading import FormAnswer
 from quiz.models import AttemptItem, Question
 
 
@@ -14,7 +15,7 @@ from quiz.models import AttemptItem, Question
 class Move:
     """An ordering item with the arrangements its Move up / Move down buttons ask for."""
 
-    id: int
+    value: int  # what the page posts for the item
     text: str
     up: str | None
     down: str | None
@@ -23,11 +24,23 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A choice or matching item as its widget shows it, with what the student had given for
+    it when the question is shown again (after a refused answer)."""
+
+    value: int  # what the page posts for it
+    text: str
+    picked: bool = False  # its radio or checkbox was ticked
+    match: str = ""  # matching: the match chosen for it
+
+
+@dataclass(frozen=True)
 class QuestionDisplay:
     question: Question
-    options: list[tuple[int, str]]  # choices, ordering items or matching items, as shown
+    options: list[tuple[int, str]]  # (page value, text) of each option, as shown
     matches: list[str]  # matching questions: every match, in a neutral order
-    moved: str = ""  # "up-<id>" or "down-<id>": the move just made
+    moved: str = ""  # "up-<value>" or "down-<value>": the move just made
+    given: FormAnswer | None = None  # what the student posted, in page values, to show again
 
     @property
     def template(self) -> str:
@@ -39,22 +52,39 @@ class QuestionDisplay:
         return self.question.kind_object.arranges
 
     @property
+    def choices(self) -> list[Option]:
+        """The options with the student's picks and matches, for the widget to keep them."""
+        picked = {value.strip() for value in self.given.answers} if self.given else set()
+        matches = (
+            {key.strip(): match for key, match in self.given.matches.items()} if self.given else {}
+        )
+        return [
+            Option(value, text, picked=str(value) in picked, match=matches.get(str(value), ""))
+            for value, text in self.options
+        ]
+
+    @property
+    def typed(self) -> str:
+        """What the student had typed into a text or number box."""
+        return self.given.answers[0] if self.given and self.given.answers else ""
+
+    @property
     def moves(self) -> list[Move]:
-        ids = [i for i, _ in self.options]
+        values = [value for value, _ in self.options]
         moves = []
-        for n, (ident, text) in enumerate(self.options):
+        for n, (value, text) in enumerate(self.options):
             up = down = None
             if n > 0:
-                swapped = [*ids[: n - 1], ids[n], ids[n - 1], *ids[n + 1 :]]
+                swapped = [*values[: n - 1], values[n], values[n - 1], *values[n + 1 :]]
                 up = ",".join(map(str, swapped))
-            if n < len(ids) - 1:
-                swapped = [*ids[:n], ids[n + 1], ids[n], *ids[n + 2 :]]
+            if n < len(values) - 1:
+                swapped = [*values[:n], values[n + 1], values[n], *values[n + 2 :]]
                 down = ",".join(map(str, swapped))
-            focus = self.moved in (f"up-{ident}", f"down-{ident}")
+            focus = self.moved in (f"up-{value}", f"down-{value}")
             wants_up = self.moved.startswith("up-")
             moves.append(
                 Move(
-                    ident,
+                    value,
                     text,
                     up,
                     down,
@@ -67,11 +97,15 @@ class QuestionDisplay:
 
 def question_display(question: Question, *, seed: int | str | None = None) -> QuestionDisplay:
     """Lay out `question` for a preview as its kind lays it out for an attempt, the same way
-    for the same `seed`, without shuffling what the quiz may leave unshuffled."""
+    for the same `seed`, without shuffling what the quiz may leave unshuffled; its values are
+    those an attempt's page would post."""
     options, matches = question.kind_object.layout(
         question.choice_parts(), shuffle=False, rng=random.Random(f"{seed}")
     )
-    return QuestionDisplay(question=question, options=options, matches=matches)
+    # The item an attempt would freeze (never saved), so that the preview names options as
+    # an attempt's page does.
+    item = AttemptItem(question=question, options=[list(o) for o in options], matches=matches)
+    return item_display(item)
 
 
 def item_display(
@@ -79,22 +113,34 @@ def item_display(
     *,
     arrangement: Sequence[int] | None = None,
     moved: str = "",
-    given: object = None,
+    given: FormAnswer | None = None,
 ) -> QuestionDisplay:
-    """Lay out an attempt's item as frozen when the attempt started, or an ordering question's
-    items in the student's `arrangement` when it is a permutation of them. No queries."""
-    options = [(ident, text) for ident, text in item.options]
-    arranges = item.question.kind_object.arranges
-    if (
-        arranges
-        and arrangement is not None
-        and sorted(arrangement) == sorted(i for i, _ in options)
-    ):
-        texts = dict(options)
-        options = [(ident, texts[ident]) for ident in arrangement]
+    """Lay out an attempt's item as frozen when the attempt started, its options named by
+    their page values. An ordering question shows its items in the order the student last
+    sent, when that is a permutation of them: the posted answer in `given`, else the Move
+    buttons' `arrangement`. `given` (page values) is shown again in the widget. No queries."""
+    options = item.page_options
+    if item.question.kind_object.arranges:
+        for order in (_as_places(given.answers) if given else None, arrangement):
+            if order is not None and sorted(order) == sorted(v for v, _ in options):
+                texts = dict(options)
+                options = [(value, texts[value]) for value in order]
+                break
     return QuestionDisplay(
-        question=item.question, options=options, matches=list(item.matches), moved=moved
+        question=item.question,
+        options=options,
+        matches=list(item.matches),
+        moved=moved,
+        given=given,
     )
+
+
+def _as_places(values: Sequence[str]) -> list[int] | None:
+    """Posted values as places, or None if any is not a number."""
+    try:
+        return [int(str(value).strip()) for value in values]
+    except ValueError:
+        return None
 
 
 def excerpt_anchor(excerpt: str) -> str:

@@ -96,7 +96,8 @@ def answer_record(
 ) -> Recorded:
     """Grade and keep the answer to one item, once, in the attempt's order.
 
-    `answers` are the form's `answer` values and `matches` its `match-<id>` selects. A second
+    `answers` are the form's `answer` values and `matches` its `match-<value>` selects, as
+    the page names options (`AttemptItem.page_options`: places, never choice ids). A second
     answer to the same item (a double click, a replayed request, another tab, two requests at
     the same moment) records nothing and returns the answer that stands.
     """
@@ -129,7 +130,8 @@ def _record(
     if item.earlier_unanswered:
         raise errors.OutOfOrder()
     kind = item.question.kind_object
-    submission = kind.parse(grading.FormAnswer(list(answers), dict(matches)))
+    # The page names options by their place on it; the kind grades choice ids.
+    submission = kind.parse(item.ids_from_page(grading.FormAnswer(list(answers), dict(matches))))
     result = kind.grade(item.grading_key(), submission)
     response = Response.objects.create(
         item=item,

@@ -1,5 +1,6 @@
 """The admin as instructors use it, and as students cannot."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -207,3 +208,18 @@ def test_student_cannot_open_a_question_preview(student_client):
     assert "not authorized to access this page" in html
     assert question.prompt not in html
     assert question.explanation not in html
+
+
+@pytest.mark.parametrize("kind", [grading.SINGLE, grading.ORDERING, grading.MATCHING])
+def test_question_preview_names_options_by_their_places_as_an_attempt_does(instructor_client, kind):
+    QuestionFactory.create_batch(2)  # takes the lowest ids: no choice id can pass for a place
+    question = QuestionFactory(kind=kind)
+    ids = [str(pk) for pk in question.choices.values_list("pk", flat=True)]
+    assert min(map(int, ids)) > len(ids)
+    html = instructor_client.get(
+        reverse("admin:quiz_question_preview", args=[question.pk])
+    ).content.decode()
+    values = re.findall(r'name="answer" value="([^"]*)"', html)
+    values += re.findall(r'name="match-([^"]*)"', html)
+    assert sorted(values) == ["1", "2", "3"]
+    assert not set(ids) & set(values)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quiz import errors, grading, services, views
 from quiz.models import Attempt, Response
+from tests.answers import page_values, right_answers
 from tests.factories import (
     ArticleFactory,
     CohortFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
     QuizFactory,
     UserFactory,
 )
-from tests.test_services import right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_question_page_reveals_no_right_answer(student_client, attempt):
             assert f'value="{accepted.text}"' not in html
         if question.kind == grading.ORDERING:
             shown = re.findall(r'name="answer" value="(\d+)"', html)
-            assert shown != [str(pk) for pk in question.choices.values_list("pk", flat=True)]
+            assert shown != right_answers(item)["answers"]
         post_answer(student_client, attempt, item)
 
 
@@ -124,7 +124,9 @@ def test_wrong_answer_shows_the_right_one_and_the_source_link(student_client, at
     item = attempt.items.get(position=1)  # single choice
     key = item.question.grading_key()
     wrong = next(i for i, _ in key.options if i not in key.correct)
-    response = post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    response = post_answer(
+        student_client, attempt, item, htmx=True, answers=page_values(item, wrong)
+    )
     html = response.content.decode()
     assert "Not quite" in html
     assert grading.describe(item.question.kind, key) in html.replace("&quot;", '"')
@@ -135,7 +137,7 @@ def test_double_submit_records_one_answer_and_shows_the_standing_one(student_cli
     item = attempt.items.get(position=1)
     key = item.question.grading_key()
     wrong = next(i for i, _ in key.options if i not in key.correct)
-    post_answer(student_client, attempt, item, htmx=True, answers=[str(wrong)])
+    post_answer(student_client, attempt, item, htmx=True, answers=page_values(item, wrong))
     again = post_answer(student_client, attempt, item, htmx=True)
     assert again.status_code == 200
     assert views.ALREADY_ANSWERED in again.content.decode()
@@ -270,9 +272,9 @@ def test_deferred_feedback_saves_and_moves_on(student):
 
 
 def wrong_answers(item):
-    """A wrong pick for a single-choice item, as the form sends it."""
+    """A wrong pick for a single-choice item, as its page posts it."""
     key = item.question.grading_key()
-    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+    return {"answers": page_values(item, next(i for i, _ in key.options if i not in key.correct))}
 
 
 @pytest.fixture
@@ -360,7 +362,7 @@ def test_ordering_move_buttons_rearrange_without_saving(student_client, student)
         user=student, quiz=QuizFactory(open_to=[student], questions=[question])
     )
     item = attempt.items.get()
-    order = list(item.choice_order)
+    order = [value for value, _ in item.page_options]
     moved = [order[1], order[0], *order[2:]]
     arrange = ",".join(map(str, moved))
     response = student_client.get(
@@ -383,7 +385,7 @@ def test_only_an_ordering_question_can_be_rearranged(student_client, student):
     attempt = services.attempt_start(
         user=student, quiz=QuizFactory(open_to=[student], questions=[question])
     )
-    order = list(attempt.items.get().choice_order)
+    order = [value for value, _ in attempt.items.get().page_options]
     reversed_order = ",".join(map(str, reversed(order)))
     html = student_client.get(attempt.get_absolute_url(), {"arrange": reversed_order}).content
     shown = re.findall(r'name="answer" value="(\d+)"', html.decode())
@@ -543,3 +545,47 @@ def open_to_them(quiz, user):
     """Put `user` in a cohort the quiz is open to; return the user."""
     CohortFactory(students=[user], quizzes=[quiz])
     return user
+
+
+def test_question_pages_name_options_by_their_places_never_by_choice_ids(student_client, student):
+    QuestionFactory.create_batch(3)  # takes the lowest ids: no choice id can pass for a place
+    quiz = QuizFactory(
+        open_to=[student],
+        questions=[QuestionFactory(kind=kind) for kind in grading.KINDS if kind != "numeric"],
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for item in attempt.items.order_by("position"):
+        html = student_client.get(attempt.get_absolute_url()).content.decode()
+        assert item.question.prompt in html
+        ids = {str(pk) for pk in item.question.choices.values_list("pk", flat=True)}
+        places = [str(n) for n in range(1, len(item.options) + 1)]
+        assert min(map(int, ids or ["99"])) > len(places)
+        values = re.findall(r'name="answer" value="([^"]*)"', html)
+        names = re.findall(r'name="match-([^"]*)"', html)
+        arranged = re.findall(r'name="arrange" value="([^"]*)"', html)
+        arranged_values = {v for a in arranged for v in re.split(r"[,/]|up-|down-", a) if v}
+        assert not ids & {*values, *names, *arranged_values}, item.question.kind
+        if item.question.kind_object.arranges:
+            assert sorted(values) == places
+            assert arranged_values <= {*places, "None"}
+        elif values or names:
+            assert (values or names) == places, item.question.kind
+        post_answer(student_client, attempt, item)
+    assert attempt.items.filter(response__is_correct=True).count() == len(grading.KINDS) - 1
+
+
+def test_posting_a_choice_id_from_the_page_source_is_a_400_and_saves_nothing(
+    student_client, student
+):
+    QuestionFactory.create_batch(2)
+    question = QuestionFactory()
+    attempt = services.attempt_start(
+        user=student, quiz=QuizFactory(open_to=[student], questions=[question])
+    )
+    item = attempt.items.get()
+    right_id = question.choices.get(is_correct=True).pk
+    assert right_id > len(item.options)
+    response = post_answer(student_client, attempt, item, htmx=True, answers=[str(right_id)])
+    assert response.status_code == 400
+    assert "That is not one of this question" in response.content.decode()
+    assert not Response.objects.exists()

@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 
 from quiz import grading, services
 from quiz.reports import item_analysis, spreadsheet_safe
+from tests.answers import page_values
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def take(user, quiz, rights: list[bool]):
         key = item.grading_key()
         choice = next(i for i, _ in key.options if (i in key.correct) == right)
         services.answer_record(
-            user=user, attempt_id=attempt.pk, item_id=item.pk, answers=[str(choice)]
+            user=user, attempt_id=attempt.pk, item_id=item.pk, answers=page_values(item, choice)
         )
     return attempt
 
@@ -169,7 +170,7 @@ def answers_scoring(item, score: float) -> list[str]:
     right = [i for i, _ in key.options if i in key.correct]
     wrong = [i for i, _ in key.options if i not in key.correct]
     picked = {1: right, 0.5: right[:1], 0: wrong[:1]}[score]
-    return [str(i) for i in picked]
+    return page_values(item, *picked)
 
 
 # Eight students' scores on three questions, chosen by hand: the third question is a

@@ -13,6 +13,7 @@ from django.utils import timezone
 from quiz import errors, selectors, services
 from quiz.models import Attempt, AttemptItem, Quiz
 from quiz.selectors import Window
+from tests.answers import page_values
 from tests.factories import (
     ArticleFactory,
     CohortFactory,
@@ -47,9 +48,9 @@ def answer(user, item: AttemptItem, right: bool, now: datetime) -> None:
     """Answer a single-choice item right, or with an option that is not correct."""
     key = item.question.grading_key()
     if right:
-        answers = item.question.kind_object.right_form(key).answers
+        answers = item.page_from_ids(item.question.kind_object.right_form(key)).answers
     else:
-        answers = [str(next(i for i, _ in key.options if i not in key.correct))]
+        answers = page_values(item, next(i for i, _ in key.options if i not in key.correct))
     services.answer_record(
         user=user, attempt_id=item.attempt_id, item_id=item.pk, answers=answers, now=now
     )

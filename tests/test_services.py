@@ -1,5 +1,6 @@
 """Starting, answering and finishing attempts, as the services enforce them."""
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from quiz import errors, grading, selectors, services
 from quiz.models import Attempt, AttemptItem, Response
+from tests.answers import page_values, right_answers
 from tests.factories import (
     AttemptFactory,
     CohortFactory,
@@ -21,12 +23,6 @@ from tests.factories import (
 from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
-
-
-def right_answers(item: AttemptItem) -> dict:
-    """What a student who read the article would send for this item, as the form sends it."""
-    form = item.question.kind_object.right_form(item.grading_key())
-    return {"answers": form.answers, "matches": form.matches}
 
 
 def answer(student, item, **kwargs):
@@ -123,12 +119,7 @@ def test_answering_every_question_right_finishes_with_full_marks(student, quiz):
 def test_student_cannot_answer_twice(student, quiz):
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
-    wrong = next(
-        i
-        for i, _ in item.question.grading_key().options
-        if i not in item.question.grading_key().correct
-    )
-    first = answer(student, item, answers=[str(wrong)])
+    first = answer(student, item, **wrong_choice(item))
     second = answer(student, item)
     assert first.created
     assert not second.created
@@ -233,12 +224,7 @@ def test_practice_is_exactly_the_questions_not_yet_answered_right(student, quiz)
     attempt = services.attempt_start(user=student, quiz=quiz)
     items = list(attempt.items.order_by("position"))
     answer(student, items[0])  # right
-    wrong = next(
-        i
-        for i, _ in items[1].question.grading_key().options
-        if i not in items[1].question.grading_key().correct
-    )
-    answer(student, items[1], answers=[str(wrong)])
+    answer(student, items[1], **wrong_choice(items[1]))
     services.attempt_finish(user=student, attempt_id=attempt.pk)  # the rest unanswered
     practice = services.practice_start(user=student, quiz=quiz)
     assert practice.is_practice
@@ -297,7 +283,7 @@ def test_multiple_response_partial_credit_is_kept(student):
     )
     item = attempt.items.get()
     one_right = next(iter(question.grading_key().correct))
-    recorded = answer(student, item, answers=[str(one_right)])
+    recorded = answer(student, item, answers=page_values(item, one_right))
     assert recorded.response.score == Decimal("0.5")
     attempt.refresh_from_db()
     assert attempt.points == Decimal("0.5")
@@ -348,7 +334,7 @@ def open_to_them(quiz, user):
 
 def wrong_choice(item: AttemptItem) -> dict:
     key = item.grading_key()
-    return {"answers": [str(next(i for i, _ in key.options if i not in key.correct))]}
+    return {"answers": page_values(item, next(i for i, _ in key.options if i not in key.correct))}
 
 
 def test_practice_waits_for_the_graded_attempt_in_progress(student):
@@ -676,3 +662,129 @@ def test_a_quiz_that_shuffles_asks_its_questions_in_new_orders(student):
         orders.add(tuple(attempt.items.order_by("position").values_list("question", flat=True)))
         services.attempt_finish(user=student, attempt_id=attempt.pk)
     assert len(orders) > 1, "six attempts of eight questions all in one order: not shuffled"
+
+
+# Option values are opaque: places on the page, never choice ids (issue 9) -------------------
+
+
+def right_value(item: AttemptItem) -> str:
+    """The value the item's page posts for its one right option."""
+    (value,) = right_answers(item)["answers"]
+    return value
+
+
+def test_the_right_options_value_is_only_its_place_and_spread_evenly(student):
+    """400 attempts at 4 shuffled options, the right one first in the bank. Each place must
+    hold the right option between 12% and 38% of the time: a fair shuffle puts it outside
+    that for some place with odds of about 1 in 70 million (binomial, n=400, p=1/4)."""
+    question = QuestionFactory(choices=[(f"Option {n}", n == 1) for n in range(1, 5)])
+    quiz = QuizFactory(open_to=[student], shuffle_choices=True, questions=[question])
+    right_id = question.choices.get(is_correct=True).pk
+    counts = dict.fromkeys(("1", "2", "3", "4"), 0)
+    for _ in range(400):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        item = attempt.items.get()
+        value = right_value(item)
+        # The value says where the option is shown and nothing else: not its id, not its rank
+        # among the ids (the bank's order).
+        assert value == str(item.choice_order.index(right_id) + 1)
+        assert [v for v, _ in item.page_options] == [1, 2, 3, 4]
+        counts[value] += 1
+        services.attempt_finish(user=student, attempt_id=attempt.pk)
+    assert all(48 <= n <= 152 for n in counts.values()), counts
+
+
+@pytest.fixture
+def single_item(student):
+    """A single-choice item whose choices' ids are all larger than its number of options,
+    so that a database id posted as a value cannot pass for a place by chance."""
+    QuestionFactory.create_batch(2)  # takes the lowest ids
+    question = QuestionFactory()
+    quiz = QuizFactory(open_to=[student], questions=[question, QuestionFactory()])
+    item = services.attempt_start(user=student, quiz=quiz).items.get(position=1)
+    assert min(item.choice_order) > len(item.options)
+    return item
+
+
+def test_posting_the_right_choices_database_id_is_refused(student, single_item):
+    (right_id,) = single_item.grading_key().correct
+    with raises_not_an_option():
+        answer(student, single_item, answers=[str(right_id)])
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "4", "99", "x", "", "1.0", "01", "-1", "+1", "1,2"])
+def test_a_value_that_is_not_one_of_the_places_is_refused(student, single_item, value):
+    if not value:
+        # Nothing picked: the kind asks for an answer, as it always has.
+        with pytest.raises(grading.InvalidSubmission, match=r"^Please choose an answer\.$"):
+            answer(student, single_item, answers=[value])
+    else:
+        with raises_not_an_option():
+            answer(student, single_item, answers=[value])
+    assert not Response.objects.exists()
+
+
+def test_every_place_is_taken_and_means_the_option_shown_there(student, single_item):
+    for value, (ident, text) in zip(("1", "2", "3"), single_item.options, strict=True):
+        form = single_item.ids_from_page(grading.FormAnswer(answers=[value]))
+        assert form.answers == [str(ident)], text
+        assert single_item.page_from_ids(form).answers == [value]
+
+
+@pytest.mark.parametrize(
+    "kind", [grading.MULTIPLE, grading.TRUE_FALSE, grading.ORDERING, grading.MATCHING]
+)
+def test_database_ids_are_refused_for_every_kind_that_names_options(student, kind):
+    QuestionFactory.create_batch(2)
+    question = QuestionFactory(kind=kind)
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    item = services.attempt_start(user=student, quiz=quiz).items.get()
+    assert min(item.choice_order) > len(item.options)
+    key = item.grading_key()
+    right = item.question.kind_object.right_form(key)  # in choice ids
+    with raises_not_an_option():
+        answer(student, item, answers=right.answers, matches=right.matches)
+    assert not Response.objects.exists()
+    assert answer(student, item).response.is_correct  # the same answer in page values
+
+
+def test_free_text_answers_are_never_translated(student):
+    quiz = QuizFactory(
+        open_to=[student],
+        questions=[QuestionFactory(kind=grading.SHORT_TEXT), QuestionFactory(numeric=True)],
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    text, number = attempt.items.order_by("position")
+    assert answer(student, text, answers=["Dnipro"]).response.is_correct
+    assert answer(student, number, answers=["45"]).response.is_correct
+    assert list(Response.objects.order_by("pk").values_list("submission", flat=True)) == [
+        "Dnipro",
+        "45",
+    ]
+
+
+def test_a_single_answer_is_stored_as_the_choice_id(student, single_item):
+    recorded = answer(student, single_item)
+    recorded.response.refresh_from_db()
+    assert recorded.response.submission == str(next(iter(single_item.grading_key().correct)))
+
+
+@pytest.mark.parametrize("items", [2, 3, 4])
+def test_posting_an_orderings_values_in_ascending_order_never_scores_full_marks(student, items):
+    question = QuestionFactory(
+        kind=grading.ORDERING, choices=[(f"Event {n}", None) for n in range(items)]
+    )
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    for _ in range(40):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        item = attempt.items.get()
+        ascending = [str(n) for n in range(1, items + 1)]
+        recorded = answer(student, item, answers=ascending)
+        assert recorded.created
+        assert not recorded.response.is_correct
+        assert recorded.response.score < 1
+
+
+def raises_not_an_option():
+    return pytest.raises(grading.InvalidSubmission, match=f"^{re.escape(grading.NOT_AN_OPTION)}$")

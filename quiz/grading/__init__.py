@@ -13,6 +13,7 @@ import pkgutil
 from typing import Any
 
 from quiz.grading.base import (
+    NOT_AN_OPTION,
     RIGHT,
     CannotExport,
     ChoicePart,
@@ -75,6 +76,7 @@ def key_problems(kind_name: str, key: Any) -> list[str]:
 __all__ = [
     "CHOICES",
     "KINDS",
+    "NOT_AN_OPTION",
     "RIGHT",
     "CannotExport",
     "ChoiceKey",

@@ -67,7 +67,8 @@ class Parts:
 
 @dataclass(frozen=True)
 class FormAnswer:
-    """What an answer form sends: its `answer` values and its `match-<id>` selects."""
+    """What an answer form sends: its `answer` values and its `match-<id>` selects. Kinds see
+    options as choice ids; a page names them by their places (`AttemptItem` translates)."""
 
     answers: list[str] = field(default_factory=list)
     matches: dict[str, str] = field(default_factory=dict)
