@@ -574,7 +574,7 @@ def test_question_pages_name_options_by_their_places_never_by_choice_ids(student
     assert attempt.items.filter(response__is_correct=True).count() == len(grading.KINDS) - 1
 
 
-def test_posting_a_choice_id_from_the_page_source_is_a_400_and_saves_nothing(
+def test_posting_a_choice_id_from_the_page_source_is_refused_and_saves_nothing(
     student_client, student
 ):
     QuestionFactory.create_batch(2)
@@ -586,6 +586,6 @@ def test_posting_a_choice_id_from_the_page_source_is_a_400_and_saves_nothing(
     right_id = question.choices.get(is_correct=True).pk
     assert right_id > len(item.options)
     response = post_answer(student_client, attempt, item, htmx=True, answers=[str(right_id)])
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "That is not one of this question" in response.content.decode()
     assert not Response.objects.exists()

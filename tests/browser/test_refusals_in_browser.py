@@ -235,9 +235,7 @@ def test_the_clock_stays_in_view_on_a_long_question_on_a_phone(page, live_server
     assert field["y"] >= row["y"] + row["height"]
 
 
-def test_at_zero_the_attempt_closes_and_the_student_lands_on_the_results(
-    page, live_server, timed
-):
+def test_at_zero_the_attempt_closes_and_the_student_lands_on_the_results(page, live_server, timed):
     attempt = start(page, live_server, timed)
     set_time_left(attempt, 2)
     page.reload()
