@@ -153,6 +153,20 @@ def test_no_connection_says_so_and_try_again_works(page, live_server, quiz, debu
     page.wait_for_selector("#fb-heading")
 
 
+def test_too_many_requests_says_to_wait(page, live_server, quiz):
+    """No view here answers an answer with 429 today (a proxy or a future limit might): the
+    student is still told, and the next try goes through."""
+    start(page, live_server, quiz)
+    page.route("**/answer/", lambda route: route.fulfill(status=429, body="Slow down"))
+    the_number(page)
+    page.locator(".request-failed").wait_for()
+    assert "Too many requests. Wait a moment" in page.inner_text(".request-failed")
+    assert "Slow down" not in page.inner_text("body")
+    page.unroute("**/answer/")
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_selector("#fb-heading")
+
+
 def test_a_lapsed_session_goes_to_the_login_and_back_to_the_question(
     page, live_server, quiz, debug
 ):
@@ -233,6 +247,30 @@ def test_the_clock_stays_in_view_on_a_long_question_on_a_phone(page, live_server
     field = page.locator("input[name=answer]").bounding_box()
     row = page.locator(".progress-row").bounding_box()
     assert field["y"] >= row["y"] + row["height"]
+
+
+def test_back_in_a_quiz_that_defers_feedback_shows_the_question_that_is_current(
+    page, live_server, student
+):
+    quiz = QuizFactory(
+        open_to=[student],
+        feedback=Quiz.Feedback.AT_END,
+        questions=[QuestionFactory(kind="short_text", prompt=f"Question {n}?") for n in "ABC"],
+    )
+    start(page, live_server, quiz)
+    for answered in "AB":
+        page.fill("input[name=answer]", "Shoigu")
+        page.click("button.answer-submit")
+        page.wait_for_selector(f"text=Question {chr(ord(answered) + 1)}?")
+        settle(page)
+    for _ in range(2):
+        page.go_back()
+        page.wait_for_load_state()
+        page.wait_for_selector("#question-region form")
+        shown = page.inner_text("#question-region")
+        assert "Question C?" in shown, shown
+    # No copy of any page is kept in the tab's storage for the next user of the computer.
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
 
 
 def test_at_zero_the_attempt_closes_and_the_student_lands_on_the_results(page, live_server, timed):
