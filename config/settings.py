@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After sessions, auth, messages and htmx: ends sessions idle or too old (quiz/session_limits).
+    "quiz.session_limits.SessionLimitsMiddleware",
     # Last, as django-axes requires: it turns a login refused for too many failures into the
     # lockout page, which the middleware above still sees (the CSP header among others).
     "axes.middleware.AxesMiddleware",
@@ -198,8 +200,12 @@ STORAGES = {
     },
 }
 
-# Shared school computers: a session ends with the browser and after eight hours at most.
+# Shared school computers: a session ends with the browser, after SESSION_IDLE_TIMEOUT
+# seconds without a request (0: never), and SESSION_COOKIE_AGE seconds after its login
+# however active it is (quiz/session_limits.py enforces both; the idle time is kept to the
+# minute). Eight hours and half an hour by default.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production-safe defaults; each can be turned off behind a proxy that terminates TLS itself.
