@@ -4,6 +4,8 @@ DEBUG is off unless DEBUG=1; without DEBUG a real SECRET_KEY and ALLOWED_HOSTS m
 """
 
 import os
+from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "quiz",
 ]
 
@@ -76,6 +79,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After sessions, auth, messages and htmx: ends sessions idle or too old (quiz/session_limits).
+    "quiz.session_limits.SessionLimitsMiddleware",
+    # Last, as django-axes requires: it turns a login refused for too many failures into the
+    # lockout page, which the middleware above still sees (the CSP header among others).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,6 +142,44 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Set-password links for new cohorts are password-reset tokens: a week to use them.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 
+# django-axes first: it refuses a locked-out login before ModelBackend checks the password.
+# The standalone backend only counts failures; ModelBackend alone authenticates and holds
+# permissions (axes' AxesBackend would subclass it and check every permission twice).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes). Failures count per username, summed over every address and
+# browser: a classroom behind one address is never locked out by one student's typos, and
+# changing address or X-Forwarded-For does not reset the count. After LOGIN_FAILURE_LIMIT
+# failures within LOGIN_COOLOFF_MINUTES that username is refused (429, the time to come back)
+# until the cool-off has passed since its last failure; refused attempts do not extend it, so
+# the time shown holds. A successful login clears the username's failures.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "quiz.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "quiz.lockout.client_ip"
+# Successful logins are not logged (axes' AccessLog): only failures are needed, and a table of
+# every student's logins with address and browser is personal data kept for nothing.
+AXES_DISABLE_ACCESS_LOG = True
+# axes.W006 warns when the address is not a lockout key, for keys (a user agent, a cookie)
+# that a client can change at will. Ours is the username alone, summed over every address:
+# changing anything but the username changes nothing, and adding the address would lock a
+# whole classroom out behind its one address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Addresses (or networks, e.g. 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is
+# believed; none by default, so the header is ignored. With a proxy listed, the client is
+# the right-most address in the header that is not itself a listed proxy.
+try:
+    TRUSTED_PROXIES = [ip_network(p, strict=False) for p in env_list("TRUSTED_PROXIES", [])]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must list addresses or networks: {exc}") from None
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quiz:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,8 +201,12 @@ STORAGES = {
     },
 }
 
-# Shared school computers: a session ends with the browser and after eight hours at most.
+# Shared school computers: a session ends with the browser, after SESSION_IDLE_TIMEOUT
+# seconds without a request (0: never), and SESSION_COOKIE_AGE seconds after its login
+# however active it is (quiz/session_limits.py enforces both; the idle time is kept to the
+# minute). Eight hours and half an hour by default.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production-safe defaults; each can be turned off behind a proxy that terminates TLS itself.

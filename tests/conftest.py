@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from tests.factories import UserFactory
 
@@ -27,6 +28,13 @@ def student(db):
 @pytest.fixture
 def instructor(db):
     return UserFactory(username="teacher", instructor=True)
+
+
+@pytest.fixture
+def login_request():
+    """A POST to the login page, for `authenticate(login_request, username=…, password=…)`:
+    django-axes counts failures per request and refuses to authenticate without one."""
+    return RequestFactory().post(reverse("login"))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from quiz.models import CohortQuiz
 from quiz.roles import INSTRUCTORS
@@ -21,11 +22,11 @@ def test_demo_accounts_are_refused_without_debug(settings):
     assert not get_user_model().objects.exists()
 
 
-def test_demo_accounts_log_in_with_their_names(settings):
+def test_demo_accounts_log_in_with_their_names(settings, login_request):
     settings.DEBUG = True
     call_command("create_demo_accounts", stdout=StringIO())
-    student = authenticate(username="student", password="student")
-    instructor = authenticate(username="instructor", password="instructor")
+    student = authenticate(login_request, username="student", password="student")
+    instructor = authenticate(login_request, username="instructor", password="instructor")
     assert student is not None
     assert not student.is_staff
     assert instructor is not None
@@ -34,7 +35,7 @@ def test_demo_accounts_log_in_with_their_names(settings):
     assert list(instructor.groups.values_list("name", flat=True)) == [INSTRUCTORS]
 
 
-def test_demo_accounts_twice_duplicates_nothing_and_keeps_passwords(settings):
+def test_demo_accounts_twice_duplicates_nothing_and_keeps_passwords(settings, login_request):
     settings.DEBUG = True
     call_command("create_demo_accounts", stdout=StringIO())
     student = get_user_model().objects.get(username="student")
@@ -44,7 +45,7 @@ def test_demo_accounts_twice_duplicates_nothing_and_keeps_passwords(settings):
     call_command("create_demo_accounts", stdout=out)
     assert "student: already there" in out.getvalue()
     assert get_user_model().objects.count() == 2
-    assert authenticate(username="student", password="changed-by-the-student")
+    assert authenticate(login_request, username="student", password="changed-by-the-student")
 
 
 def test_instructors_group_has_exactly_the_quiz_permissions():
@@ -61,5 +62,6 @@ def test_demo_student_has_the_published_quizzes_open(settings, client):
     call_command("create_demo_accounts", stdout=StringIO())
     call_command("create_demo_accounts", stdout=StringIO())  # twice: nothing doubles
     assert CohortQuiz.objects.count() == 1
-    client.login(username="student", password="student")
+    response = client.post(reverse("login"), {"username": "student", "password": "student"})
+    assert response.status_code == 302
     assert b"Open to the demo" in client.get("/").content

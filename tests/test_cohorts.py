@@ -74,7 +74,7 @@ def test_a_csv_creates_the_cohort_and_its_students(tmp_path):
     assert "password" not in out.lower().replace("set-password", "")
 
 
-def test_the_links_file_lets_each_student_set_a_password_once(tmp_path):
+def test_the_links_file_lets_each_student_set_a_password_once(tmp_path, login_request):
     load(
         write_csv(tmp_path, students(2)),
         tmp_path,
@@ -97,7 +97,7 @@ def test_the_links_file_lets_each_student_set_a_password_once(tmp_path):
         {"new_password1": "a-long-pass-phrase", "new_password2": "a-long-pass-phrase"},
     )
     assert response.status_code == 302
-    assert authenticate(username="student0", password="a-long-pass-phrase")
+    assert authenticate(login_request, username="student0", password="a-long-pass-phrase")
     used = Client().get(path, follow=True)
     assert b"This link no longer works" in used.content
 

@@ -1,0 +1,85 @@
+"""Two limits on a logged-in session, for shared school computers: idle and absolute.
+
+A session ends after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE
+seconds after its login whatever happens. Django has neither as such: its session expiry
+slides each time the session is saved, and the idle bookkeeping below saves it, so the login
+time is recorded and the absolute limit checked here rather than left to the expiry date.
+"""
+
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
+
+LOGIN_AT = "_session_login_at"
+SEEN_AT = "_session_seen_at"
+# The last request's time is written at most this often, so that a student's pages do not
+# each write the session: it lags by up to a minute, so an idle session may end up to a
+# minute early (between SESSION_IDLE_TIMEOUT - 60 s and SESSION_IDLE_TIMEOUT after the last
+# request).
+SEEN_PRECISION = 60
+
+
+def record_login(sender: object, request: HttpRequest | None, user: object, **kwargs: object):
+    """user_logged_in: both limits start at the login, a repeated login included."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+def _ended(session, now: float) -> str | None:
+    """Why the session is over, or None."""
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if login_at is None or seen_at is None:
+        # Logged in before these limits were kept (every login records them): no way to
+        # know how old it is, so it ends once.
+        return "Please log in again."
+    if now - login_at >= settings.SESSION_COOKIE_AGE:
+        hours = settings.SESSION_COOKIE_AGE / 3600
+        return f"You were logged out {hours:g} hours after logging in. Please log in again."
+    idle = settings.SESSION_IDLE_TIMEOUT
+    if idle and now - seen_at >= idle:
+        minutes = idle / 60
+        return f"You were logged out after {minutes:g} minutes without activity."
+    return None
+
+
+class SessionLimitsMiddleware:
+    """Logs out a session past either limit; the request goes on as an anonymous one, so
+    pages that need a login send it to the login page (htmx requests by a full-page
+    redirect: a login page swapped into a question's feedback would be no use)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if SESSION_KEY in session:
+            now = time.time()
+            reason = _ended(session, now)
+            if reason:
+                logout(request)  # flushes the session: a new key, nothing of the old one
+                messages.info(request, reason)
+                if request.headers.get("HX-Request") == "true":
+                    return HttpResponseClientRedirect(_login_url(request))
+            elif now - session[SEEN_AT] >= SEEN_PRECISION:
+                session[SEEN_AT] = int(now)
+        return self.get_response(request)
+
+
+def _login_url(request: HttpRequest) -> str:
+    """The login page, back to the page the htmx request came from (a page that answers GET;
+    the request's own URL may answer only POST), as login_required would write it."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not current.path.startswith("/") or current.path.startswith("//"):
+        return resolve_url(settings.LOGIN_URL)
+    page = f"{current.path}?{current.query}" if current.query else current.path
+    return redirect_to_login(page).url
