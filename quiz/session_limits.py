@@ -7,15 +7,11 @@ time is recorded and the absolute limit checked here rather than left to the exp
 """
 
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
-from django_htmx.http import HttpResponseClientRedirect
 
 LOGIN_AT = "_session_login_at"
 SEEN_AT = "_session_seen_at"
@@ -54,8 +50,8 @@ def _ended(session, now: float) -> str | None:
 
 class SessionLimitsMiddleware:
     """Logs out a session past either limit; the request goes on as an anonymous one, so
-    pages that need a login send it to the login page (htmx requests by a full-page
-    redirect: a login page swapped into a question's feedback would be no use)."""
+    pages that need a login send it to the login page (`views.student_view`: htmx requests
+    by a full-page redirect, and back to a page that answers GET)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,18 +64,8 @@ class SessionLimitsMiddleware:
             if reason:
                 logout(request)  # flushes the session: a new key, nothing of the old one
                 messages.info(request, reason)
-                if request.headers.get("HX-Request") == "true":
-                    return HttpResponseClientRedirect(_login_url(request))
+                request.session_ended = True  # said why: the login redirect need not
             elif now - session[SEEN_AT] >= SEEN_PRECISION:
                 session[SEEN_AT] = int(now)
         return self.get_response(request)
 
-
-def _login_url(request: HttpRequest) -> str:
-    """The login page, back to the page the htmx request came from (a page that answers GET;
-    the request's own URL may answer only POST), as login_required would write it."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if not current.path.startswith("/") or current.path.startswith("//"):
-        return resolve_url(settings.LOGIN_URL)
-    page = f"{current.path}?{current.query}" if current.query else current.path
-    return redirect_to_login(page).url

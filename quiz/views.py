@@ -49,8 +49,8 @@ RETURN_TO = {
     "start": "quiz:quiz",
     "practice": "quiz:quiz",
 }
-SIGNED_OUT = "You were signed out, so your last answer was not saved. Sign in to carry on."
-SESSION_ENDED = "Your session has ended. Sign in to carry on where you were."
+SIGNED_OUT = "You were logged out, so your last answer was not saved. Log in to carry on."
+SESSION_ENDED = "Your session has ended. Log in to carry on where you were."
 ALREADY_ANSWERED = "You had already answered this question; your first answer stands."
 
 
@@ -105,17 +105,18 @@ def student_view(view):
 def _to_login(request: HttpRequest) -> HttpResponse:
     """To the login page, then back to a page that answers GET: for htmx a whole-page redirect
     (a swap would put the login form inside the question card), and a word on what was lost."""
-    if request.method == "GET" and not request.htmx:
-        back = request.get_full_path()
-    elif request.method == "GET":
+    if request.htmx:  # the page the browser shows, not the fragment's URL
         back = request.htmx.current_url_abs_path or reverse("quiz:home")
+    elif request.method == "GET":
+        back = request.get_full_path()
     else:
         match = request.resolver_match
         back = reverse(RETURN_TO[match.url_name], kwargs=match.kwargs)
     if request.method == "POST":
         messages.warning(request, SIGNED_OUT)
     elif settings.SESSION_COOKIE_NAME in request.COOKIES:
-        messages.warning(request, SESSION_ENDED)
+        if not getattr(request, "session_ended", False):  # SessionLimitsMiddleware said why
+            messages.warning(request, SESSION_ENDED)
     response = redirect_to_login(back)
     return HttpResponseClientRedirect(response.url) if request.htmx else response
 

@@ -141,8 +141,13 @@ def test_an_htmx_answer_after_the_session_lapsed_redirects_the_whole_page_to_the
 ):
     client = lapsed_client(student)
     item = attempt.items.get(position=1)
-    response = client.post(answer_url(attempt), {"item": item.pk, "answer": "3"}, **HTMX)
     back = reverse("quiz:attempt", args=[attempt.pk])
+    response = client.post(
+        answer_url(attempt),
+        {"item": item.pk, "answer": "3"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{back}",
+        **HTMX,
+    )
     assert response.status_code == 200
     assert response["HX-Redirect"] == f"{reverse('login')}?next={back}"  # not a swap
     login_page = client.get(response["HX-Redirect"])
