@@ -68,4 +68,3 @@ class SessionLimitsMiddleware:
             elif now - session[SEEN_AT] >= SEEN_PRECISION:
                 session[SEEN_AT] = int(now)
         return self.get_response(request)
-

@@ -112,11 +112,12 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     else:
         match = request.resolver_match
         back = reverse(RETURN_TO[match.url_name], kwargs=match.kwargs)
+    lapsed = settings.SESSION_COOKIE_NAME in request.COOKIES
+    explained = getattr(request, "session_ended", False)  # by SessionLimitsMiddleware
     if request.method == "POST":
         messages.warning(request, SIGNED_OUT)
-    elif settings.SESSION_COOKIE_NAME in request.COOKIES:
-        if not getattr(request, "session_ended", False):  # SessionLimitsMiddleware said why
-            messages.warning(request, SESSION_ENDED)
+    elif lapsed and not explained:
+        messages.warning(request, SESSION_ENDED)
     response = redirect_to_login(back)
     return HttpResponseClientRedirect(response.url) if request.htmx else response
 
