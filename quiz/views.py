@@ -107,7 +107,7 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
-    except errors.NotAllowed as exc:
+    except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
@@ -118,7 +118,7 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.practice_start(user=request.user, quiz=quiz)
-    except errors.NotAllowed as exc:
+    except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
@@ -202,7 +202,7 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     except (grading.InvalidSubmission, errors.OutOfOrder) as exc:
         return _refused(request, attempt_id, str(exc), status=status_of(exc))
-    except (errors.AttemptClosed, errors.TimeUp) as exc:
+    except errors.AttemptEnded as exc:
         return _closed(request, attempt_id, str(exc), status=status_of(exc))
     item = recorded.response.item
     if _defers_feedback(item.attempt):
