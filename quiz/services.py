@@ -46,7 +46,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
-        _check_open(user, quiz, now)
+        window = _check_open(user, quiz, now)
         used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
             raise errors.AllAttemptsUsed(allowed=quiz.max_attempts)
@@ -57,7 +57,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         if quiz.draw_count is not None:
             drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
             questions = [q for n, q in enumerate(questions) if n in drawn]
-        return _create(user, quiz, questions, now=now, practice=False)
+        closes_at = window.closes_at if window is not None else None
+        return _create(user, quiz, questions, now=now, practice=False, closes_at=closes_at)
 
 
 def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -82,7 +83,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
         questions = sorted(missed, key=lambda q: (q.pk not in order, order.get(q.pk), q.pk))
         if not questions:
             raise errors.NothingToPractise()
-        return _create(user, quiz, questions, now=now, practice=True)
+        return _create(user, quiz, questions, now=now, practice=True, closes_at=None)
 
 
 def answer_record(
@@ -179,12 +180,13 @@ def attempt_expire_if_due(
 # Helpers ---------------------------------------------------------------------------------
 
 
-def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
-    """Students start attempts only at quizzes assigned to a cohort of theirs, while open."""
+def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> selectors.Window | None:
+    """Students start attempts only at quizzes assigned to a cohort of theirs, while open: the
+    window they start in (None for staff, whom no window holds)."""
     if not quiz.is_published:
         raise errors.NoSuchQuiz()
     if user.is_staff:
-        return
+        return None
     window = selectors.windows(user, [quiz], now).get(quiz.pk)
     if window is None:
         raise errors.NoSuchQuiz()
@@ -192,6 +194,7 @@ def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
         raise errors.NotOpenYet(when=_when(window.opens_at))
     if not window.is_open:
         raise errors.QuizClosed(when=_when(window.closes_at))
+    return window
 
 
 def _when(moment: datetime) -> str:
@@ -241,8 +244,16 @@ def _locked_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
 
 
 def _create(
-    user: AbstractBaseUser, quiz: Quiz, questions: list[Question], *, now: datetime, practice: bool
+    user: AbstractBaseUser,
+    quiz: Quiz,
+    questions: list[Question],
+    *,
+    now: datetime,
+    practice: bool,
+    closes_at: datetime | None,
 ) -> Attempt:
+    """A timed attempt's deadline is the earlier of its time limit and `closes_at`, the close
+    of the window it starts in: the countdown shows the true end from the start."""
     if not questions:
         raise errors.NoQuestions()
     if quiz.shuffle_questions:
@@ -250,6 +261,8 @@ def _create(
     deadline = None
     if quiz.time_limit_minutes and not practice:
         deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+        if closes_at is not None:
+            deadline = min(deadline, closes_at)
     attempt = Attempt.objects.create(
         user=user,
         quiz=quiz,

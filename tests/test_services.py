@@ -676,3 +676,79 @@ def test_a_quiz_that_shuffles_asks_its_questions_in_new_orders(student):
         orders.add(tuple(attempt.items.order_by("position").values_list("question", flat=True)))
         services.attempt_finish(user=student, attempt_id=attempt.pk)
     assert len(orders) > 1, "six attempts of eight questions all in one order: not shuffled"
+
+
+# Closed is closed: the quiz's window and the student's cohorts ---------------------------------
+
+
+def assign(quiz, student, *, opens_at, closes_at):
+    """Set `quiz` for a new cohort of `student` between the two times; the assignment."""
+    return CohortQuizFactory(
+        cohort=CohortFactory(students=[student]), quiz=quiz, opens_at=opens_at, closes_at=closes_at
+    )
+
+
+def timed_quiz(minutes=30, count=3):
+    return QuizFactory(time_limit_minutes=minutes, questions=QuestionFactory.create_batch(count))
+
+
+def test_a_timed_attempt_ends_when_its_window_closes_if_that_comes_first(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=10)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == window.closes_at
+    first, second = attempt.items.order_by("position")[:2]
+    answer_at(student, first, start + timedelta(minutes=9))
+    with raises(errors.TimeUp):
+        answer_at(student, second, window.closes_at)
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.finished_at, attempt.points) == (
+        Attempt.State.FINISHED,
+        window.closes_at,
+        1,
+    )
+
+
+def test_a_timed_attempt_keeps_its_whole_time_when_the_window_closes_later(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    assign(quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=2))
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == start + timedelta(minutes=30)
+
+
+def test_a_timed_attempt_ends_with_the_most_generous_window(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=5)
+    )
+    latest = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=20)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == latest.closes_at
+
+
+def test_no_window_shortens_the_time_of_staff(instructor):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    CohortQuizFactory(
+        quiz=quiz, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=5)
+    )
+    attempt = services.attempt_start(user=instructor, quiz=quiz, now=start)
+    assert attempt.deadline == start + timedelta(minutes=30)
+
+
+def answer_at(student, item, moment, **payload):
+    """Answer `item` (right, unless `payload` says otherwise) at `moment`."""
+    return services.answer_record(
+        user=student,
+        attempt_id=item.attempt_id,
+        item_id=item.pk,
+        now=moment,
+        **(payload or right_answers(item)),
+    )
