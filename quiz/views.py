@@ -132,7 +132,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if item is None:
         selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
         return go(request, review_url(attempt_id))
-    if item.attempt.is_due(timezone.now()):
+    if not item.attempt.is_open or item.attempt.is_over(timezone.now(), quiz_open=item.quiz_open):
         services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
         return go(request, review_url(attempt_id))
     arrange = ArrangeForm(request.GET)
@@ -251,7 +251,10 @@ def _form_error(form: AnswerForm) -> str:
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET asks for confirmation (what is unanswered scores nothing); POST finishes."""
     if request.method == "POST":
-        services.attempt_finish(user=request.user, attempt_id=attempt_id)
+        try:
+            services.attempt_finish(user=request.user, attempt_id=attempt_id)
+        except errors.AttemptEnded as exc:
+            return _closed(request, attempt_id, str(exc), status=status_of(exc))
         return go(request, review_url(attempt_id))
     item = selectors.current_item(request.user, attempt_id)
     if item is None:
