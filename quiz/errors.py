@@ -59,10 +59,6 @@ class NotOpenYet(NotAllowed):
     message = "This quiz opens on {when}."
 
 
-class QuizClosed(NotAllowed):
-    message = "This quiz closed on {when}."
-
-
 class FinishBeforePractising(NotAllowed):
     message = "Finish the attempt you have in progress before practising."
 
@@ -75,17 +71,29 @@ class NoQuestions(NotAllowed):
     message = "This quiz has no questions yet."
 
 
-# Conflict: the attempt's state refuses it.
+# Conflict: the attempt's state, or the quiz's time, refuses it.
 
 
 class Conflict(QuizError):
     message = "That clashes with the state of your attempt."
 
 
-class AttemptEnded(Conflict):
-    """The attempt takes no more answers: what replaces the question is this message."""
+class QuizClosed(Conflict):
+    """A start after the window: a conflict with the quiz's time, as answering late is."""
 
-    message = "This attempt takes no more answers."
+    message = "This quiz closed on {when}."
+
+
+class OutOfOrder(Conflict):
+    message = "Answer the questions in order: an earlier one is still open."
+
+
+# What ends an attempt: it takes no more answers. Those raised by an action close the attempt
+# with the answers it had, and are raised once that closing has committed.
+
+
+class AttemptEnded(Conflict):
+    message = "This attempt has ended: it takes no more answers."
 
 
 class AttemptClosed(AttemptEnded):
@@ -99,5 +107,19 @@ class TimeUp(AttemptEnded):
     )
 
 
-class OutOfOrder(Conflict):
-    message = "Answer the questions in order: an earlier one is still open."
+class WindowClosed(AttemptEnded):
+    message = "This quiz closed on {when}: your attempt was closed with the answers you had given."
+
+
+class WindowNotOpen(AttemptEnded):
+    message = (
+        "This quiz is not open to you now (it opens on {when}): "
+        "your attempt was closed with the answers you had given."
+    )
+
+
+class LeftCohort(AttemptEnded):
+    message = (
+        "This quiz is no longer set for you: "
+        "your attempt was closed with the answers you had given."
+    )

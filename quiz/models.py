@@ -417,6 +417,15 @@ class Attempt(models.Model):
         """Whether the attempt is still open but its time is up."""
         return self.is_open and self.deadline is not None and now >= self.deadline
 
+    def is_over(self, now: datetime, *, quiz_open: bool) -> bool:
+        """Whether the attempt is still open but may take no more answers: its deadline has
+        passed, or it has none and its quiz is no longer open to its student (`quiz_open`,
+        see `selectors.open_now`). An attempt with a deadline runs to it whatever happens to
+        the quiz's window or the student's cohorts meanwhile."""
+        if self.deadline is not None:
+            return self.is_due(now)
+        return self.is_open and not quiz_open
+
     @property
     def percent(self) -> Decimal | None:
         if self.points is None or not self.max_points:

@@ -13,7 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from quiz import errors
@@ -89,6 +90,22 @@ def _more_generous(a: Window, b: Window) -> bool:
     return a.opens_at < b.opens_at if a.not_yet else a.closes_at > b.closes_at
 
 
+def open_now(user: AbstractBaseUser, now: datetime, quiz: str = "quiz") -> Expression:
+    """Whether the quiz at the outer query's `quiz` is open to `user` at `now`, as an
+    expression to annotate with, so that the check costs no query of its own: some cohort of
+    theirs has it with its window open (as `Window.is_open`). Always true for staff."""
+    if user.is_staff:
+        return Value(True, output_field=BooleanField())
+    return Exists(
+        CohortQuiz.objects.filter(
+            quiz=OuterRef(quiz),
+            cohort__memberships__user=user,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+    )
+
+
 def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
     """Published quizzes assigned to a cohort of the user; every published quiz for staff."""
     quizzes = Quiz.objects.filter(is_published=True)
@@ -140,10 +157,12 @@ def user_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
 
 
 def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
-    """The first unanswered item of the user's attempt, with what its page shows; None if
-    every item is answered. One query: the item carries its options."""
+    """The first unanswered item of the user's attempt, with what its page shows, and
+    `quiz_open` (see `open_now`); None if every item is answered. One query: the item carries
+    its options."""
     item = (
         AttemptItem.objects.select_related("attempt__quiz", "question")
+        .annotate(quiz_open=open_now(user, timezone.now(), "attempt__quiz"))
         .filter(attempt_id=attempt_id, attempt__user=user, response__isnull=True)
         .order_by("position")
         .first()

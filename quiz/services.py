@@ -3,8 +3,14 @@
 Views call one of these and render; none of them trusts the view to have checked anything.
 Refusals are the project's errors (`quiz.errors`): `NotFound` for an attempt or item that is
 not this user's (its existence is not revealed), `NotAllowed` for what the quiz's rules
-refuse, `Conflict` for acting on a closed attempt, after the deadline or out of order; and
-`grading.InvalidSubmission` for an answer that cannot be graded.
+refuse, `Conflict` for starting after the quiz closed, acting out of order or on an attempt
+that has ended (`AttemptEnded`: finished, its time up, or its quiz no longer open to the
+student); and `grading.InvalidSubmission` for an answer that cannot be graded.
+
+When an attempt may take answers: one with a deadline (timed, and set at the start to the
+earlier of the time limit and the window's close) until that deadline, whatever happens to
+the window or the student's cohorts meanwhile; one without (untimed, practice) only while the
+quiz is open to the student (`selectors.open_now`). Staff are never held to windows.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum, prefetch_related_objects
+from django.db.models import Exists, OuterRef, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -46,7 +52,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
-        _check_open(user, quiz, now)
+        window = _check_open(user, quiz, now)
         used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
             raise errors.AllAttemptsUsed(allowed=quiz.max_attempts)
@@ -57,7 +63,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         if quiz.draw_count is not None:
             drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
             questions = [q for n, q in enumerate(questions) if n in drawn]
-        return _create(user, quiz, questions, now=now, practice=False)
+        closes_at = window.closes_at if window is not None else None
+        return _create(user, quiz, questions, now=now, practice=False, closes_at=closes_at)
 
 
 def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -82,7 +89,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
         questions = sorted(missed, key=lambda q: (q.pk not in order, order.get(q.pk), q.pk))
         if not questions:
             raise errors.NothingToPractise()
-        return _create(user, quiz, questions, now=now, practice=True)
+        return _create(user, quiz, questions, now=now, practice=True, closes_at=None)
 
 
 def answer_record(
@@ -104,14 +111,15 @@ def answer_record(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            item = _locked_item(user, attempt_id, item_id)
+            item = _locked_item(user, attempt_id, item_id, now)
             attempt = item.attempt
             standing = getattr(item, "response", None)
             if standing is not None:
                 return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
             if not attempt.is_open:
                 raise errors.AttemptClosed()
-            if not _expire_if_due(attempt, now):
+            ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
+            if ended is None:
                 return _record(item, answers, matches or {}, now)
     except IntegrityError:
         # Another request answered this item between our check and our insert (possible on
@@ -121,7 +129,7 @@ def answer_record(
         )
         return Recorded(response, created=False, attempt_finished=not response.item.attempt.is_open)
     # Raised only now, so that the transaction has committed the closing of the attempt.
-    raise errors.TimeUp()
+    raise ended
 
 
 def _record(
@@ -151,42 +159,54 @@ def _record(
 def attempt_finish(
     *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
 ) -> Attempt:
-    """Close the attempt now; questions not answered score nothing. Finishing twice is a no-op."""
+    """Close the attempt now; questions not answered score nothing. Finishing twice is a no-op.
+
+    An attempt without a deadline whose quiz is no longer open to the user is closed all the
+    same, but the finish is refused: the student is told why it ended."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _locked_attempt(user, attempt_id)
+        attempt = _locked_attempt(user, attempt_id, now)
+        ended = None
+        if attempt.deadline is None:  # a timed attempt is finished as asked, as it always was
+            ended = _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
         if attempt.is_open:
             _close(attempt, now, state=Attempt.State.FINISHED)
-        return attempt
+        if ended is None:
+            return attempt
+    raise ended
 
 
 def attempt_expire_if_due(
     *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
 ) -> Attempt:
-    """Close the attempt if its deadline has passed; used when a page is shown.
+    """Close the attempt if it is over (`Attempt.is_over`: its deadline has passed, or it has
+    none and its quiz is no longer open to the user); used when a page is shown.
 
     Pages call this on every view and the timer every 15 s, so the attempt is read without a
-    lock first: only one that is actually due takes the write transaction.
+    lock first: only one that is actually over takes the write transaction.
     """
     now = now or timezone.now()
-    attempt = selectors.user_attempt(user, attempt_id)
-    if not attempt.is_due(now):
+    attempt = _attempts(user, now).filter(pk=attempt_id).first()
+    if attempt is None:
+        raise errors.NoSuchAttempt()
+    if not attempt.is_over(now, quiz_open=attempt.quiz_open):
         return attempt
     with transaction.atomic():
-        attempt = _locked_attempt(user, attempt_id)
-        _expire_if_due(attempt, now)
+        attempt = _locked_attempt(user, attempt_id, now)
+        _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
         return attempt
 
 
 # Helpers ---------------------------------------------------------------------------------
 
 
-def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
-    """Students start attempts only at quizzes assigned to a cohort of theirs, while open."""
+def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> selectors.Window | None:
+    """Students start attempts only at quizzes assigned to a cohort of theirs, while open: the
+    window they start in (None for staff, whom no window holds)."""
     if not quiz.is_published:
         raise errors.NoSuchQuiz()
     if user.is_staff:
-        return
+        return None
     window = selectors.windows(user, [quiz], now).get(quiz.pk)
     if window is None:
         raise errors.NoSuchQuiz()
@@ -194,6 +214,7 @@ def _check_open(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> None:
         raise errors.NotOpenYet(when=_when(window.opens_at))
     if not window.is_open:
         raise errors.QuizClosed(when=_when(window.closes_at))
+    return window
 
 
 def _when(moment: datetime) -> str:
@@ -216,15 +237,21 @@ def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
-def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> AttemptItem:
-    """The item with its attempt (locked), question and any response, in one query."""
+def _locked_item(
+    user: AbstractBaseUser, attempt_id: int, item_id: int, now: datetime
+) -> AttemptItem:
+    """The item with its attempt (locked), question, any response and whether the quiz is
+    open to the user now (`quiz_open`), in one query."""
     earlier = AttemptItem.objects.filter(
         attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
     )
     item = (
         AttemptItem.objects.select_for_update(of=("attempt",))
         .select_related("attempt__quiz", "question__article", "response")
-        .annotate(earlier_unanswered=Exists(earlier))
+        .annotate(
+            earlier_unanswered=Exists(earlier),
+            quiz_open=selectors.open_now(user, now, "attempt__quiz"),
+        )
         .filter(pk=item_id, attempt_id=attempt_id, attempt__user=user)
         .first()
     )
@@ -233,18 +260,33 @@ def _locked_item(user: AbstractBaseUser, attempt_id: int, item_id: int) -> Attem
     return item
 
 
-def _locked_attempt(user: AbstractBaseUser, attempt_id: int) -> Attempt:
-    attempt = (
-        Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id, user=user)
-    ).first()
+def _attempts(user: AbstractBaseUser, now: datetime) -> QuerySet[Attempt]:
+    """The user's attempts with their quiz and `quiz_open` (see `selectors.open_now`)."""
+    return (
+        Attempt.objects.select_related("quiz")
+        .filter(user=user)
+        .annotate(quiz_open=selectors.open_now(user, now))
+    )
+
+
+def _locked_attempt(user: AbstractBaseUser, attempt_id: int, now: datetime) -> Attempt:
+    attempt = _attempts(user, now).select_for_update().filter(pk=attempt_id).first()
     if attempt is None:
         raise errors.NoSuchAttempt()
     return attempt
 
 
 def _create(
-    user: AbstractBaseUser, quiz: Quiz, questions: list[Question], *, now: datetime, practice: bool
+    user: AbstractBaseUser,
+    quiz: Quiz,
+    questions: list[Question],
+    *,
+    now: datetime,
+    practice: bool,
+    closes_at: datetime | None,
 ) -> Attempt:
+    """A timed attempt's deadline is the earlier of its time limit and `closes_at`, the close
+    of the window it starts in: the countdown shows the true end from the start."""
     if not questions:
         raise errors.NoQuestions()
     if quiz.shuffle_questions:
@@ -252,6 +294,8 @@ def _create(
     deadline = None
     if quiz.time_limit_minutes and not practice:
         deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+        if closes_at is not None:
+            deadline = min(deadline, closes_at)
     attempt = Attempt.objects.create(
         user=user,
         quiz=quiz,
@@ -290,6 +334,26 @@ def _expire_if_due(attempt: Attempt, now: datetime) -> bool:
         _close(attempt, attempt.deadline, state=Attempt.State.FINISHED)
         return True
     return False
+
+
+def _end_if_over(
+    user: AbstractBaseUser, attempt: Attempt, now: datetime, *, quiz_open: bool
+) -> errors.AttemptEnded | None:
+    """Close the attempt if it is over (`Attempt.is_over`) with what was answered: at its
+    deadline if it had one, now if its quiz is no longer open to the user. The refusal that
+    says why, for the caller to raise once the closing has committed; None if not over."""
+    if not attempt.is_over(now, quiz_open=quiz_open):
+        return None
+    if attempt.deadline is not None:
+        _close(attempt, attempt.deadline, state=Attempt.State.FINISHED)
+        return errors.TimeUp()
+    window = selectors.windows(user, [attempt.quiz], now).get(attempt.quiz_id)
+    _close(attempt, now, state=Attempt.State.FINISHED)
+    if window is None:
+        return errors.LeftCohort()
+    if window.not_yet:
+        return errors.WindowNotOpen(when=_when(window.opens_at))
+    return errors.WindowClosed(when=_when(window.closes_at))
 
 
 def _close(attempt: Attempt, now: datetime, *, state: str) -> None:

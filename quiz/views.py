@@ -172,7 +172,7 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
-    except errors.NotAllowed as exc:
+    except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
@@ -183,7 +183,7 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.practice_start(user=request.user, quiz=quiz)
-    except errors.NotAllowed as exc:
+    except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))
 
@@ -197,7 +197,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if item is None:
         selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
         return go(request, review_url(attempt_id))
-    if item.attempt.is_due(timezone.now()):
+    if not item.attempt.is_open or item.attempt.is_over(timezone.now(), quiz_open=item.quiz_open):
         services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
         return go(request, review_url(attempt_id))
     arrange = ArrangeForm(request.GET)
@@ -320,7 +320,10 @@ def _form_error(form: AnswerForm) -> str:
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET asks for confirmation (what is unanswered scores nothing); POST finishes."""
     if request.method == "POST":
-        services.attempt_finish(user=request.user, attempt_id=attempt_id)
+        try:
+            services.attempt_finish(user=request.user, attempt_id=attempt_id)
+        except errors.AttemptEnded as exc:
+            return _closed(request, attempt_id, str(exc), status=status_of(exc))
         return go(request, review_url(attempt_id))
     item = selectors.current_item(request.user, attempt_id)
     if item is None:

@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from quiz import errors, grading, services, views
-from quiz.models import Attempt, Response
+from quiz.models import Attempt, CohortQuiz, Membership, Response
 from tests.answers import page_values, right_answers
 from tests.factories import (
     ArticleFactory,
@@ -426,8 +427,9 @@ def test_answer_post_queries_do_not_grow_with_the_bank(
         attempt = services.attempt_start(user=student, quiz=quiz)
         item = attempt.items.get(position=1)
         payload = right_answers(item)
-        # Session, user, the item with its attempt (locked) and question, the insert; and the
-        # savepoint and its release that the test's own transaction adds.
+        # Session, user, the item with its attempt (locked), question and whether the quiz is
+        # open to the student, the insert; and the savepoint and its release that the test's
+        # own transaction adds.
         with django_assert_max_num_queries(6):
             response = post_answer(student_client, attempt, item, htmx=True, **payload)
         assert response.status_code == 200
@@ -589,3 +591,92 @@ def test_posting_a_choice_id_from_the_page_source_is_refused_and_saves_nothing(
     assert response.status_code == 422
     assert "That is not one of this question" in response.content.decode()
     assert not Response.objects.exists()
+
+
+# Closed is closed: the quiz's window and the student's cohorts ---------------------------------
+
+
+def close_the_window(student, quiz):
+    """The quiz's window for the student's cohort closed a minute ago; the refusal it brings."""
+    assignment = CohortQuiz.objects.get(quiz=quiz, cohort__memberships__user=student)
+    assignment.opens_at = timezone.now() - timedelta(days=2)
+    assignment.closes_at = timezone.now() - timedelta(minutes=1)
+    assignment.save()
+    return errors.WindowClosed(
+        when=date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
+    )
+
+
+def leave_the_cohort(student, quiz):
+    Membership.objects.filter(user=student).delete()
+    return errors.LeftCohort()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("end", [close_the_window, leave_the_cohort], ids=["closed", "left"])
+def test_an_answer_once_the_quiz_is_not_open_is_a_409_with_a_link_to_the_results(
+    student_client, student, quiz, attempt, htmx, end
+):
+    post_answer(student_client, attempt, attempt.items.get(position=1))
+    refusal = end(student, quiz)
+    response = post_answer(student_client, attempt, attempt.items.get(position=2), htmx=htmx)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert str(refusal) in html
+    review = reverse("quiz:review", args=[attempt.pk])
+    assert f'href="{review}"' in html
+    assert ("<html" in html) is not htmx  # the partial for htmx, the whole page otherwise
+    assert Response.objects.count() == 1  # nothing saved
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.points, attempt.passed) == (Attempt.State.FINISHED, 1, False)
+    assert "1 out of 7 points" in student_client.get(review).content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_finishing_after_the_window_closed_is_a_409_that_still_closes(
+    student_client, student, quiz, attempt, htmx
+):
+    post_answer(student_client, attempt, attempt.items.get(position=1))
+    refusal = close_the_window(student, quiz)
+    response = student_client.post(
+        reverse("quiz:finish", args=[attempt.pk]), **(HTMX if htmx else {})
+    )
+    assert response.status_code == 409
+    assert str(refusal) in response.content.decode()
+    assert f'href="{reverse("quiz:review", args=[attempt.pk])}"' in response.content.decode()
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, 1)
+
+
+def test_the_question_page_after_the_window_closed_shows_the_results(
+    student_client, student, quiz, attempt
+):
+    post_answer(student_client, attempt, attempt.items.get(position=1))
+    close_the_window(student, quiz)
+    response = student_client.get(attempt.get_absolute_url())
+    review = reverse("quiz:review", args=[attempt.pk])
+    assert (response.status_code, response.url) == (302, review)
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, 1)
+    assert "1 out of 7 points" in student_client.get(review).content.decode()
+    # And it stays the results: the closed attempt shows no question to answer.
+    again = student_client.get(attempt.get_absolute_url(), **HTMX)
+    assert again.headers["HX-Redirect"] == review
+
+
+def test_a_finished_attempt_shows_no_question_to_answer(student_client, attempt):
+    student_client.post(reverse("quiz:finish", args=[attempt.pk]))
+    response = student_client.get(attempt.get_absolute_url())
+    assert (response.status_code, response.url) == (302, reverse("quiz:review", args=[attempt.pk]))
+
+
+def test_the_question_page_still_asks_while_another_cohort_has_the_quiz_open(
+    student_client, student, quiz, attempt
+):
+    open_to_them(quiz, student)  # a second cohort, open for 30 days
+    first = CohortQuiz.objects.filter(quiz=quiz).order_by("pk").first()
+    first.opens_at = timezone.now() - timedelta(days=2)
+    first.closes_at = timezone.now() - timedelta(minutes=1)
+    first.save()
+    assert student_client.get(attempt.get_absolute_url()).status_code == 200
+    assert post_answer(student_client, attempt, attempt.items.get(position=1)).status_code == 302

@@ -50,9 +50,25 @@ def test_a_quiz_not_yet_open_is_listed_but_cannot_start(student_client, student,
 def test_a_closed_quiz_cannot_start(student_client, student, quiz):
     assignment = assign(quiz, student, opens_in=-timedelta(days=10), lasts=timedelta(days=3))
     response = student_client.post(reverse("quiz:start", args=["kherson"]))
-    assert response.status_code == 403
+    assert response.status_code == 409
     closed_on = date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
     assert str(errors.QuizClosed(when=closed_on)) in response.content.decode()
+    assert "quiz/quiz.html" in [t.name for t in response.templates]
+
+
+def test_a_closed_quiz_cannot_start_practice_either(student_client, student, quiz):
+    assignment = assign(quiz, student, opens_in=-timedelta(hours=2))
+    graded = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=graded.pk)  # nothing right: all to practise
+    assignment.closes_at = timezone.now() - timedelta(minutes=1)
+    assignment.save()
+    for htmx in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = student_client.post(reverse("quiz:practice", args=["kherson"]), **htmx)
+        assert response.status_code == 409
+        closed_on = date_format(timezone.localtime(assignment.closes_at), "j F Y, H:i")
+        assert str(errors.QuizClosed(when=closed_on)) in response.content.decode()
+        assert "quiz/quiz.html" in [t.name for t in response.templates]  # the quiz's own page
+    assert list(Attempt.objects.all()) == [graded]
 
 
 def test_an_open_quiz_starts(student_client, student, quiz):

@@ -30,11 +30,27 @@ pytestmark = pytest.mark.django_db
             "There is nothing to practise: you have answered every question right.",
         ),
         (errors.NoQuestions(), "This quiz has no questions yet."),
+        (errors.AttemptEnded(), "This attempt has ended: it takes no more answers."),
         (errors.AttemptClosed(), "This attempt is finished: it takes no more answers."),
         (
             errors.TimeUp(),
             "Time is up: this answer came after the deadline and was not recorded. "
             "Your attempt was closed with the answers you had given.",
+        ),
+        (
+            errors.WindowClosed(when="1 May 2026, 17:00"),
+            "This quiz closed on 1 May 2026, 17:00: "
+            "your attempt was closed with the answers you had given.",
+        ),
+        (
+            errors.WindowNotOpen(when="5 March 2030, 09:30"),
+            "This quiz is not open to you now (it opens on 5 March 2030, 09:30): "
+            "your attempt was closed with the answers you had given.",
+        ),
+        (
+            errors.LeftCohort(),
+            "This quiz is no longer set for you: "
+            "your attempt was closed with the answers you had given.",
         ),
         (
             errors.OutOfOrder(),
@@ -53,8 +69,10 @@ def test_each_refusal_has_its_message(refusal, message):
         (errors.NoSuchArticle(), 404, "Not found"),
         (errors.NothingToPractise(), 403, str(errors.NothingToPractise())),
         (errors.AttemptClosed(), 409, str(errors.AttemptClosed())),
+        (errors.QuizClosed(when="1 May 2026, 17:00"), 409, "This quiz closed on 1 May 2026"),
+        (errors.LeftCohort(), 409, str(errors.LeftCohort())),
     ],
-    ids=["not-found", "not-allowed", "conflict"],
+    ids=["not-found", "not-allowed", "conflict", "quiz-closed", "attempt-ended"],
 )
 def test_a_refusal_no_view_answers_gets_its_status_page(
     student_client, monkeypatch, refusal, status, shown
@@ -66,3 +84,12 @@ def test_a_refusal_no_view_answers_gets_its_status_page(
     response = student_client.get(reverse("quiz:progress"))
     assert response.status_code == status
     assert shown in response.content.decode()
+
+
+def test_what_ends_an_attempt_is_one_family_of_conflicts():
+    ended = [errors.AttemptClosed, errors.TimeUp, errors.WindowClosed]
+    ended += [errors.WindowNotOpen, errors.LeftCohort]
+    assert all(issubclass(refusal, errors.AttemptEnded) for refusal in ended)
+    assert issubclass(errors.AttemptEnded, errors.Conflict)
+    assert issubclass(errors.QuizClosed, errors.Conflict)
+    assert not issubclass(errors.QuizClosed, errors.AttemptEnded)  # a start ends no attempt

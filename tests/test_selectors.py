@@ -360,6 +360,31 @@ def test_windows_give_the_most_generous_of_the_students_cohorts(
     assert windows == {quiz.pk: Window(t0 + generous[0], t0 + generous[1], t0)}
 
 
+@pytest.mark.parametrize(
+    ("generous", "other"), [case[1:] for case in GENEROSITY], ids=[case[0] for case in GENEROSITY]
+)
+def test_open_now_agrees_with_the_students_window(student, classmate, t0, generous, other):
+    quiz = quiz_of(questions=1)
+    for name, (opens, closes) in [("Cohort A", generous), ("Cohort B", other)]:
+        cohort = CohortFactory(name=name, students=[student])
+        CohortQuizFactory(cohort=cohort, quiz=quiz, opens_at=t0 + opens, closes_at=t0 + closes)
+    theirs = CohortFactory(name="Cohort C", students=[classmate])
+    CohortQuizFactory(cohort=theirs, quiz=quiz, opens_at=t0 - DAY, closes_at=t0 + DAY)
+
+    def open_now(user):
+        annotated = Quiz.objects.annotate(open=selectors.open_now(user, t0, "pk"))
+        return annotated.values_list("open", flat=True).get(pk=quiz.pk)
+
+    assert open_now(student) is selectors.windows(student, [quiz], now=t0)[quiz.pk].is_open
+    assert open_now(UserFactory(username="carol")) is False  # in no cohort of the quiz
+
+
+def test_open_now_is_always_true_for_staff(instructor, t0):
+    quiz = quiz_of(questions=1)
+    annotated = Quiz.objects.annotate(open=selectors.open_now(instructor, t0, "pk"))
+    assert annotated.values_list("open", flat=True).get(pk=quiz.pk) is True
+
+
 def test_window_opening_now_is_open_and_closing_now_is_closed(t0):
     assert Window(t0, t0 + DAY, t0).is_open
     assert not Window(t0, t0 + DAY, t0).not_yet

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from quiz import errors, grading, selectors, services
-from quiz.models import Attempt, AttemptItem, Response
+from quiz.models import Attempt, AttemptItem, Membership, Response
 from tests.answers import page_values, right_answers
 from tests.factories import (
     AttemptFactory,
@@ -615,8 +616,8 @@ def test_an_answer_that_loses_a_race_gets_the_answer_that_won(student, quiz, mon
     answer(student, attempt.items.get(position=2))
     locked_item = services._locked_item
 
-    def read_before_the_winner_committed(user, attempt_id, item_id):
-        found = locked_item(user, attempt_id, item_id)
+    def read_before_the_winner_committed(*args):
+        found = locked_item(*args)
         found._state.fields_cache["response"] = None  # no answer stood when this was read
         return found
 
@@ -788,3 +789,271 @@ def test_posting_an_orderings_values_in_ascending_order_never_scores_full_marks(
 
 def raises_not_an_option():
     return pytest.raises(grading.InvalidSubmission, match=f"^{re.escape(grading.NOT_AN_OPTION)}$")
+
+
+# Closed is closed: the quiz's window and the student's cohorts ---------------------------------
+
+
+def assign(quiz, student, *, opens_at, closes_at):
+    """Set `quiz` for a new cohort of `student` between the two times; the assignment."""
+    return CohortQuizFactory(
+        cohort=CohortFactory(students=[student]), quiz=quiz, opens_at=opens_at, closes_at=closes_at
+    )
+
+
+def timed_quiz(minutes=30, count=3):
+    return QuizFactory(time_limit_minutes=minutes, questions=QuestionFactory.create_batch(count))
+
+
+def test_a_timed_attempt_ends_when_its_window_closes_if_that_comes_first(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=10)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == window.closes_at
+    first, second = attempt.items.order_by("position")[:2]
+    answer_at(student, first, start + timedelta(minutes=9))
+    with raises(errors.TimeUp):
+        answer_at(student, second, window.closes_at)
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.finished_at, attempt.points) == (
+        Attempt.State.FINISHED,
+        window.closes_at,
+        1,
+    )
+
+
+def test_a_timed_attempt_keeps_its_whole_time_when_the_window_closes_later(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    assign(quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=2))
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == start + timedelta(minutes=30)
+
+
+def test_a_timed_attempt_ends_with_the_most_generous_window(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=5)
+    )
+    latest = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=20)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    assert attempt.deadline == latest.closes_at
+
+
+def test_no_window_shortens_the_time_of_staff(instructor):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    CohortQuizFactory(
+        quiz=quiz, opens_at=start - timedelta(days=1), closes_at=start + timedelta(minutes=5)
+    )
+    attempt = services.attempt_start(user=instructor, quiz=quiz, now=start)
+    assert attempt.deadline == start + timedelta(minutes=30)
+
+
+def answer_at(student, item, moment, **payload):
+    """Answer `item` (right, unless `payload` says otherwise) at `moment`."""
+    return services.answer_record(
+        user=student,
+        attempt_id=item.attempt_id,
+        item_id=item.pk,
+        now=moment,
+        **(payload or right_answers(item)),
+    )
+
+
+def when(moment):
+    """A moment as the refusals name it: in the school's time zone."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def untimed_quiz(count=3, **kwargs):
+    return QuizFactory(pass_mark=50, questions=QuestionFactory.create_batch(count), **kwargs)
+
+
+def started_with_one_answer(student, quiz, start):
+    """An attempt begun at `start` with its first question answered right; the attempt."""
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    answer_at(student, attempt.items.get(position=1), start)
+    return attempt
+
+
+def assert_closed_with_what_was_answered(attempt, *, at, points=1, passed=False):
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert attempt.finished_at == at
+    assert attempt.points == points
+    assert attempt.passed is passed
+
+
+def test_an_answer_after_the_window_closed_is_refused_and_the_attempt_closed(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    attempt = started_with_one_answer(student, quiz, start)
+    late = window.closes_at + timedelta(minutes=1)
+    with raises(errors.WindowClosed, when=when(window.closes_at)):
+        answer_at(student, attempt.items.get(position=2), late)
+    assert Response.objects.count() == 1  # nothing saved
+    assert_closed_with_what_was_answered(attempt, at=late)  # 1 of 3 is under the pass mark
+
+
+def test_an_answer_at_the_windows_close_itself_is_too_late(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    attempt = started_with_one_answer(student, quiz, start)
+    second = attempt.items.get(position=2)
+    assert answer_at(student, second, window.closes_at - timedelta(seconds=1)).created
+    with raises(errors.WindowClosed, when=when(window.closes_at)):
+        answer_at(student, attempt.items.get(position=3), window.closes_at)
+
+
+def test_leaving_the_cohort_ends_an_untimed_attempt(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    assign(quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=1))
+    attempt = started_with_one_answer(student, quiz, start)
+    Membership.objects.filter(user=student).delete()
+    later = start + timedelta(minutes=5)
+    with raises(errors.LeftCohort):
+        answer_at(student, attempt.items.get(position=2), later)
+    assert Response.objects.count() == 1
+    assert_closed_with_what_was_answered(attempt, at=later)
+
+
+def test_moving_to_a_cohort_the_quiz_opens_later_for_ends_an_untimed_attempt(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    assign(quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=1))
+    attempt = started_with_one_answer(student, quiz, start)
+    later_cohort = CohortFactory()
+    opens_at = start + timedelta(days=3)
+    CohortQuizFactory(
+        cohort=later_cohort, quiz=quiz, opens_at=opens_at, closes_at=opens_at + timedelta(days=1)
+    )
+    Membership.objects.filter(user=student).update(cohort=later_cohort)  # moved
+    later = start + timedelta(minutes=5)
+    with raises(errors.WindowNotOpen, when=when(opens_at)):
+        answer_at(student, attempt.items.get(position=2), later)
+    assert_closed_with_what_was_answered(attempt, at=later)
+
+
+def test_another_cohort_with_the_quiz_open_keeps_an_untimed_attempt_going(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    first = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    assign(quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=2))
+    attempt = started_with_one_answer(student, quiz, start)
+    assert answer_at(student, attempt.items.get(position=2), first.closes_at).created
+    first.cohort.memberships.all().delete()  # and leaving the first cohort changes nothing
+    assert answer_at(student, attempt.items.get(position=3), start + timedelta(hours=3)).created
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, 3)
+
+
+def test_a_timed_attempt_runs_to_its_deadline_whatever_happens_to_the_window(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=2)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz, now=start)
+    window.opens_at, window.closes_at = start - timedelta(days=1), start + timedelta(minutes=5)
+    window.save()  # the window is cut short, and the student taken out of the cohort
+    Membership.objects.filter(user=student).delete()
+    first, second, third = attempt.items.order_by("position")
+    assert answer_at(student, first, start + timedelta(minutes=10)).created
+    assert answer_at(student, second, start + timedelta(minutes=29)).created
+    with raises(errors.TimeUp):
+        answer_at(student, third, start + timedelta(minutes=30))
+    assert_closed_with_what_was_answered(
+        attempt, at=start + timedelta(minutes=30), points=2, passed=True
+    )
+
+
+def test_finishing_after_the_window_closed_is_refused_and_the_attempt_closed(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    attempt = started_with_one_answer(student, quiz, start)
+    late = window.closes_at + timedelta(hours=1)
+    with raises(errors.WindowClosed, when=when(window.closes_at)):
+        services.attempt_finish(user=student, attempt_id=attempt.pk, now=late)
+    assert_closed_with_what_was_answered(attempt, at=late)
+    # Asked again, the attempt is finished: a no-op, as finishing twice always was.
+    assert services.attempt_finish(user=student, attempt_id=attempt.pk, now=late).pk == attempt.pk
+
+
+def test_a_timed_attempt_is_finished_as_asked_after_its_window_closed(student):
+    quiz = timed_quiz(minutes=30)
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=2)
+    )
+    attempt = started_with_one_answer(student, quiz, start)
+    window.closes_at = start + timedelta(minutes=1)
+    window.save()
+    moment = start + timedelta(minutes=10)
+    services.attempt_finish(user=student, attempt_id=attempt.pk, now=moment)
+    assert_closed_with_what_was_answered(attempt, at=moment)
+
+
+def test_a_practice_attempt_ends_when_the_window_closes(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    graded = services.attempt_start(user=student, quiz=quiz, now=start)
+    services.attempt_finish(user=student, attempt_id=graded.pk, now=start)  # all to practise
+    practice = services.practice_start(user=student, quiz=quiz, now=start)
+    answer_at(student, practice.items.get(position=1), start)
+    late = window.closes_at
+    with raises(errors.WindowClosed, when=when(window.closes_at)):
+        answer_at(student, practice.items.get(position=2), late)
+    assert_closed_with_what_was_answered(practice, at=late, passed=None)  # practice never passes
+
+
+def test_staff_answer_and_finish_whatever_the_windows(instructor):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    assign(
+        quiz, instructor, opens_at=start - timedelta(days=3), closes_at=start - timedelta(days=1)
+    )
+    attempt = services.attempt_start(user=instructor, quiz=quiz, now=start)
+    assert answer_at(instructor, attempt.items.get(position=1), start).created
+    assert services.attempt_expire_if_due(user=instructor, attempt_id=attempt.pk).is_open
+    Membership.objects.filter(user=instructor).delete()
+    assert answer_at(instructor, attempt.items.get(position=2), start).created
+    finished = services.attempt_finish(user=instructor, attempt_id=attempt.pk, now=start)
+    assert finished.state == Attempt.State.FINISHED
+
+
+def test_a_page_view_closes_an_untimed_attempt_whose_quiz_closed(student):
+    quiz = untimed_quiz()
+    start = timezone.now()
+    window = assign(
+        quiz, student, opens_at=start - timedelta(days=1), closes_at=start + timedelta(hours=1)
+    )
+    attempt = started_with_one_answer(student, quiz, start)
+    before = window.closes_at - timedelta(seconds=1)
+    assert services.attempt_expire_if_due(user=student, attempt_id=attempt.pk, now=before).is_open
+    shown = services.attempt_expire_if_due(
+        user=student, attempt_id=attempt.pk, now=window.closes_at
+    )
+    assert shown.state == Attempt.State.FINISHED
+    assert_closed_with_what_was_answered(attempt, at=window.closes_at)

@@ -1,13 +1,15 @@
 """A student takes whole quizzes in Chromium: by mouse, by keyboard, without JavaScript."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django.utils import timezone
 
 from quiz import grading
-from quiz.models import Attempt, AttemptItem, Response
+from quiz.models import Attempt, AttemptItem, CohortQuiz, Response
 from tests.factories import QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -312,3 +314,22 @@ def test_resume_after_closing_the_page(context, live_server, quiz, student):
         == order
     )
     assert Attempt.objects.count() == 1
+
+
+def test_an_answer_after_the_window_closed_shows_why_in_place(page, live_server, quiz, student):
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["every-type"]))
+    page.click("text=Start the quiz")
+    page.wait_for_selector("text=Question 1 of 7")
+    assignment = CohortQuiz.objects.get(quiz=quiz)
+    assignment.opens_at = timezone.now() - timedelta(days=2)
+    assignment.closes_at = timezone.now() - timedelta(minutes=1)
+    assignment.save()
+    answer_by_mouse(page, current_item(student))
+    # htmx swaps a refusal (409) in like any answer: the reason, and the way to the results.
+    page.wait_for_selector("#closed-heading")
+    assert "your attempt was closed with the answers you had given" in page.inner_text("main")
+    check_accessible(page)
+    page.click("text=See your results")
+    assert "0 out of 7 points" in page.inner_text("main")
+    assert not Response.objects.exists()
