@@ -337,10 +337,13 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 @student_view
 def timer(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The clock's fragment, for htmx's sync; a browser that opens the URL gets the question."""
     attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
     if not attempt.is_open:
         return go(request, review_url(attempt_id))
-    return render_page(request, "quiz/attempt.html", "timer", {"attempt": attempt})
+    if not request.htmx:
+        return redirect(attempt_url(attempt_id))
+    return TemplateResponse(request, "quiz/attempt.html#timer", {"attempt": attempt})
 
 
 @require_GET

@@ -530,6 +530,13 @@ def test_timer_shows_the_time_left(student_client, student):
     assert 'hx-trigger="every 60s"' in html  # the server re-syncs the countdown each minute
 
 
+def test_the_timer_url_opened_in_a_browser_shows_the_question(student_client, student):
+    quiz = QuizFactory(open_to=[student], time_limit_minutes=15, questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    response = student_client.get(reverse("quiz:timer", args=[attempt.pk]))
+    assert (response.status_code, response.url) == (302, attempt.get_absolute_url())
+
+
 def test_finish_now_asks_first_then_finishes(student_client, attempt):
     url = reverse("quiz:finish", args=[attempt.pk])
     page = student_client.get(url).content.decode()
