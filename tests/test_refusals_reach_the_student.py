@@ -1,6 +1,7 @@
 """Every refusal reaches the student in a form they can read, htmx or not: form errors,
 conflicts, a lapsed session, a busy database; and no page is kept by a shared computer."""
 
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -217,25 +218,42 @@ def test_any_other_failure_is_still_a_500(student, attempt):
     assert "Something went wrong on our side" in response.content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
-@pytest.mark.django_db(transaction=True)
-def test_a_write_lock_held_past_the_timeout_is_a_503_and_the_retry_succeeds(student, quiz):
-    """A real lock: another connection holds SQLite's write lock (as a long bank load would)."""
-    import sqlite3
+@contextmanager
+def lock_held_elsewhere(attempt):
+    """Another connection holds what the answer must lock, past this connection's (shortened)
+    timeout: SQLite's write lock, as a long bank load holds it; on PostgreSQL the attempt's
+    row, with a lock_timeout set (PostgreSQL waits for ever by default)."""
+    connection.ensure_connection()
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        if connection.vendor == "sqlite":
+            connection.connection.execute("PRAGMA busy_timeout = 200")  # not 20 s
+            other.isolation_level = None
+            other.execute("BEGIN IMMEDIATE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+            other.execute("SELECT 1 FROM quiz_attempt WHERE id = %s FOR UPDATE", [attempt.pk])
+        yield
+    finally:
+        other.rollback()
+        other.close()
+        if connection.vendor == "sqlite":  # later tests wait as production does
+            connection.connection.execute("PRAGMA busy_timeout = 20000")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
 
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_held_past_the_timeout_is_a_503_and_the_retry_succeeds(student, quiz):
+    """A real lock, not a mock: the request that cannot get it saves nothing."""
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
     client = Client(raise_request_exception=False)
     client.force_login(student)
-    connection.ensure_connection()
-    connection.connection.execute("PRAGMA busy_timeout = 200")  # not 20 s: keep the test fast
-    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")
+    with lock_held_elsewhere(attempt):
         response = client.post(answer_url(attempt), {"item": item.pk, "answer": "3"}, **HTMX)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)
     assert not Response.objects.exists()
