@@ -239,7 +239,8 @@ def lock_held_elsewhere(attempt):
         other.rollback()
         other.close()
         if connection.vendor == "sqlite":  # later tests wait as production does
-            connection.connection.execute("PRAGMA busy_timeout = 20000")
+            timeout = connection.settings_dict["OPTIONS"]["timeout"]
+            connection.connection.execute(f"PRAGMA busy_timeout = {timeout * 1000}")
         else:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
