@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,6 @@ def setup(students: int) -> list[dict]:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -97,6 +97,7 @@ def setup(students: int) -> list[dict]:
 
     from quiz import services
     from quiz.models import Cohort, CohortQuiz, Membership, Quiz
+    from quiz.session_limits import record_login
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -121,8 +122,10 @@ def setup(students: int) -> list[dict]:
         Membership.objects.create(cohort=cohort, user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # As a login does: the session's idle and absolute limits start now.
+        record_login(sender=None, request=SimpleNamespace(session=session), user=user)
         session.create()
         attempt = services.attempt_start(user=user, quiz=quiz)
         answers = []

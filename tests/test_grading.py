@@ -1181,7 +1181,7 @@ def test_invalid_submission_is_a_value_error() -> None:
         pytest.param("numeric", EXACT_KEY, id="numeric-zero-tolerance"),
         pytest.param("numeric", NEG_KEY, id="numeric-negative"),
         pytest.param("ordering", ORDER_KEY, id="ordering"),
-        pytest.param("ordering", OrderKey(items=((1, "a"), (2, "b"))), id="ordering-two-items"),
+        pytest.param("ordering", OrderKey(items=((1, "a"), (2, "b"), (3, "c"))), id="ordering-three"),
         pytest.param("matching", MATCH_KEY, id="matching"),
         pytest.param("matching", SHARED_KEY, id="matching-shared-match"),
     ],
@@ -1344,13 +1344,19 @@ def choice(*texts: str, correct: tuple[int, ...] = ()) -> ChoiceKey:
         pytest.param(
             "ordering",
             OrderKey(items=((1, "a"),)),
-            ["an ordering question needs at least 2 items; it has 1"],
+            ["an ordering question needs at least 3 items; it has 1"],
             id="ordering-one-item",
         ),
         pytest.param(
             "ordering",
+            OrderKey(items=((1, "a"), (2, "b"))),
+            ["an ordering question needs at least 3 items; it has 2"],
+            id="ordering-two-items-give-the-answer-away",
+        ),
+        pytest.param(
+            "ordering",
             OrderKey(items=()),
-            ["an ordering question needs at least 2 items; it has 0"],
+            ["an ordering question needs at least 3 items; it has 0"],
             id="ordering-no-items",
         ),
         pytest.param(

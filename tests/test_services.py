@@ -771,7 +771,7 @@ def test_a_single_answer_is_stored_as_the_choice_id(student, single_item):
     assert recorded.response.submission == str(next(iter(single_item.grading_key().correct)))
 
 
-@pytest.mark.parametrize("items", [2, 3, 4])
+@pytest.mark.parametrize("items", [3, 4, 5])
 def test_posting_an_orderings_values_in_ascending_order_never_scores_full_marks(student, items):
     question = QuestionFactory(
         kind=grading.ORDERING, choices=[(f"Event {n}", None) for n in range(items)]

@@ -45,8 +45,10 @@ class Ordering(Kind):
         return OrderKey(items=tuple((c.id, c.text) for c in choices))
 
     def key_problems(self, key: OrderKey) -> list[str]:
-        if len(key.items) < 2:
-            return [f"an ordering question needs at least 2 items; it has {len(key.items)}"]
+        # Items never start in their right order (see `layout`): with two, the order shown
+        # would give the answer away.
+        if len(key.items) < 3:
+            return [f"an ordering question needs at least 3 items; it has {len(key.items)}"]
         return []
 
     def key_to_data(self, key: OrderKey) -> dict[str, Any]:
