@@ -1181,7 +1181,6 @@ def test_invalid_submission_is_a_value_error() -> None:
         pytest.param("numeric", EXACT_KEY, id="numeric-zero-tolerance"),
         pytest.param("numeric", NEG_KEY, id="numeric-negative"),
         pytest.param("ordering", ORDER_KEY, id="ordering"),
-        pytest.param("ordering", OrderKey(items=((1, "a"), (2, "b"), (3, "c"))), id="ordering-three"),
         pytest.param("matching", MATCH_KEY, id="matching"),
         pytest.param("matching", SHARED_KEY, id="matching-shared-match"),
     ],
