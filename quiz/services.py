@@ -161,28 +161,28 @@ def attempt_finish(
 ) -> Attempt:
     """Close the attempt now; questions not answered score nothing. Finishing twice is a no-op.
 
+    A finish after the deadline closes the attempt at its deadline, as the clock would have.
     An attempt without a deadline whose quiz is no longer open to the user is closed all the
     same, but the finish is refused: the student is told why it ended."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _locked_attempt(user, attempt_id, now)
-        ended = None
-        if attempt.deadline is None:  # a timed attempt is finished as asked, as it always was
-            ended = _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
+        ended = _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
         if attempt.is_open:
             _close(attempt, now, state=Attempt.State.FINISHED)
-        if ended is None:
+        if ended is None or isinstance(ended, errors.TimeUp):
             return attempt
     raise ended
 
 
-def attempt_expire_if_due(
+def attempt_end_if_over(
     *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
-) -> Attempt:
+) -> tuple[Attempt, errors.AttemptEnded | None]:
     """Close the attempt if it is over (`Attempt.is_over`: its deadline has passed, or it has
-    none and its quiz is no longer open to the user); used when a page is shown.
+    none and its quiz is no longer open to the user); used when a page is shown. The attempt,
+    and why it ended if it ended now.
 
-    Pages call this on every view and the timer every 15 s, so the attempt is read without a
+    Pages call this on every view and the clock every minute, so the attempt is read without a
     lock first: only one that is actually over takes the write transaction.
     """
     now = now or timezone.now()
@@ -190,11 +190,17 @@ def attempt_expire_if_due(
     if attempt is None:
         raise errors.NoSuchAttempt()
     if not attempt.is_over(now, quiz_open=attempt.quiz_open):
-        return attempt
+        return attempt, None
     with transaction.atomic():
         attempt = _locked_attempt(user, attempt_id, now)
-        _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
-        return attempt
+        return attempt, _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
+
+
+def attempt_expire_if_due(
+    *, user: AbstractBaseUser, attempt_id: int, now: datetime | None = None
+) -> Attempt:
+    """`attempt_end_if_over`, for pages that need only the attempt as it now stands."""
+    return attempt_end_if_over(user=user, attempt_id=attempt_id, now=now)[0]
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -222,11 +228,12 @@ def _when(moment: datetime) -> str:
 
 
 def _current_attempt(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> Attempt | None:
-    """The user's attempt in progress at `quiz`, closed first if its time is up; starts by
-    this user are serialised from here to the end of the caller's transaction."""
+    """The user's attempt in progress at `quiz`, closed first if it is over (its time up, or
+    its quiz no longer open to the user); starts by this user are serialised from here to the
+    end of the caller's transaction."""
     _lock_user_quiz(user, quiz)
-    current = Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS).first()
-    if current is not None and _expire_if_due(current, now):
+    current = _attempts(user, now).filter(quiz=quiz, state=Attempt.State.IN_PROGRESS).first()
+    if current is not None and _end_if_over(user, current, now, quiz_open=current.quiz_open):
         return None
     return current
 
@@ -270,7 +277,8 @@ def _attempts(user: AbstractBaseUser, now: datetime) -> QuerySet[Attempt]:
 
 
 def _locked_attempt(user: AbstractBaseUser, attempt_id: int, now: datetime) -> Attempt:
-    attempt = _attempts(user, now).select_for_update().filter(pk=attempt_id).first()
+    # Only the attempt's row: locking its quiz too would queue every finish of a class on it.
+    attempt = _attempts(user, now).select_for_update(of=("self",)).filter(pk=attempt_id).first()
     if attempt is None:
         raise errors.NoSuchAttempt()
     return attempt
@@ -327,13 +335,6 @@ def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool)
         matches=matches,
         key=kind.key_to_data(question.grading_key()),
     )
-
-
-def _expire_if_due(attempt: Attempt, now: datetime) -> bool:
-    if attempt.is_due(now):
-        _close(attempt, attempt.deadline, state=Attempt.State.FINISHED)
-        return True
-    return False
 
 
 def _end_if_over(

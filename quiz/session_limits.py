@@ -7,10 +7,12 @@ time is recorded and the absolute limit checked here rather than left to the exp
 """
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 LOGIN_AT = "_session_login_at"
@@ -22,7 +24,9 @@ SEEN_AT = "_session_seen_at"
 SEEN_PRECISION = 60
 
 
-def record_login(sender: object, request: HttpRequest | None, user: object, **kwargs: object):
+def record_login(
+    sender: object, request: HttpRequest | None, user: object, **kwargs: object
+) -> None:
     """user_logged_in: both limits start at the login, a repeated login included."""
     if request is None or not hasattr(request, "session"):
         return
@@ -31,7 +35,7 @@ def record_login(sender: object, request: HttpRequest | None, user: object, **kw
     request.session[SEEN_AT] = now
 
 
-def _ended(session, now: float) -> str | None:
+def _ended(session: SessionBase, now: float) -> str | None:
     """Why the session is over, or None."""
     login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
     if login_at is None or seen_at is None:
@@ -48,12 +52,18 @@ def _ended(session, now: float) -> str | None:
     return None
 
 
+def _by_itself(request: HttpRequest) -> bool:
+    """A request the page sends on its own, not the student: the countdown's sync (htmx names
+    the element that asked). It must not keep a page left open on a shared computer alive."""
+    return request.headers.get("HX-Trigger") == "timer"
+
+
 class SessionLimitsMiddleware:
     """Logs out a session past either limit; the request goes on as an anonymous one, so
     pages that need a login send it to the login page (`views.student_view`: htmx requests
     by a full-page redirect, and back to a page that answers GET)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -65,6 +75,6 @@ class SessionLimitsMiddleware:
                 logout(request)  # flushes the session: a new key, nothing of the old one
                 messages.info(request, reason)
                 request.session_ended = True  # said why: the login redirect need not
-            elif now - session[SEEN_AT] >= SEEN_PRECISION:
+            elif now - session[SEEN_AT] >= SEEN_PRECISION and not _by_itself(request):
                 session[SEEN_AT] = int(now)
         return self.get_response(request)

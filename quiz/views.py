@@ -111,7 +111,8 @@ def _to_login(request: HttpRequest) -> HttpResponse:
         back = request.get_full_path()
     else:
         match = request.resolver_match
-        back = reverse(RETURN_TO[match.url_name], kwargs=match.kwargs)
+        page = RETURN_TO.get(match.url_name)
+        back = reverse(page, kwargs=match.kwargs) if page else reverse("quiz:home")
     lapsed = settings.SESSION_COOKIE_NAME in request.COOKIES
     explained = getattr(request, "session_ended", False)  # by SessionLimitsMiddleware
     if request.method == "POST":
@@ -198,7 +199,9 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
         return go(request, review_url(attempt_id))
     if not item.attempt.is_open or item.attempt.is_over(timezone.now(), quiz_open=item.quiz_open):
-        services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
+        _, ended = services.attempt_end_if_over(user=request.user, attempt_id=attempt_id)
+        if ended is not None and not isinstance(ended, errors.TimeUp):  # say why it closed
+            return _closed(request, attempt_id, str(ended), status=status_of(ended))
         return go(request, review_url(attempt_id))
     arrange = ArrangeForm(request.GET)
     if arrange.is_valid():

@@ -655,14 +655,18 @@ def test_finishing_after_the_window_closed_is_a_409_that_still_closes(
     assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, 1)
 
 
-def test_the_question_page_after_the_window_closed_shows_the_results(
-    student_client, student, quiz, attempt
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("end", [close_the_window, leave_the_cohort], ids=["closed", "left"])
+def test_the_question_page_after_the_quiz_closed_says_why_and_links_the_results(
+    student_client, student, quiz, attempt, end, htmx
 ):
     post_answer(student_client, attempt, attempt.items.get(position=1))
-    close_the_window(student, quiz)
-    response = student_client.get(attempt.get_absolute_url())
+    refusal = end(student, quiz)
+    response = student_client.get(attempt.get_absolute_url(), **(HTMX if htmx else {}))
     review = reverse("quiz:review", args=[attempt.pk])
-    assert (response.status_code, response.url) == (302, review)
+    assert response.status_code == 409
+    assert str(refusal) in response.content.decode()
+    assert f'href="{review}"' in response.content.decode()
     attempt.refresh_from_db()
     assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, 1)
     assert "1 out of 7 points" in student_client.get(review).content.decode()

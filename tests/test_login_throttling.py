@@ -6,6 +6,7 @@ from ipaddress import ip_network
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -187,3 +188,22 @@ def test_throttling_defaults_to_five_failures_and_fifteen_minutes_and_reads_the_
     assert configured["AXES_FAILURE_LIMIT"] == 8
     assert configured["AXES_COOLOFF_TIME"] == timedelta(minutes=30)
     assert configured["TRUSTED_PROXIES"] == [ip_network("10.0.0.1"), ip_network("172.16.0.0/12")]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT must be at least 1, not 0"),
+        ("LOGIN_COOLOFF_MINUTES", "0", "LOGIN_COOLOFF_MINUTES must be at least 1, not 0"),
+        ("SESSION_IDLE_TIMEOUT", "-5", "SESSION_IDLE_TIMEOUT must be at least 0, not -5"),
+        ("SESSION_COOKIE_AGE", "0", "SESSION_COOKIE_AGE must be at least 60, not 0"),
+    ],
+)
+def test_a_limit_that_would_lock_everyone_out_is_refused_at_start(
+    monkeypatch, name, value, message
+):
+    """A failure limit of 0 would refuse every login; a negative idle time, every request."""
+    monkeypatch.setenv(name, value)
+    path = str(django_settings.BASE_DIR / "config" / "settings.py")
+    with pytest.raises(ImproperlyConfigured, match=f"^{message}$"):
+        runpy.run_path(path)

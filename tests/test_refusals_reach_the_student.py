@@ -8,10 +8,11 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 from quiz import errors, services
 from quiz.models import Quiz, Response
-from quiz.views import ALREADY_ANSWERED, RETRY_AFTER, SESSION_ENDED, SIGNED_OUT
+from quiz.views import ALREADY_ANSWERED, RETRY_AFTER, SESSION_ENDED, SIGNED_OUT, student_view
 from tests.factories import QuestionFactory, QuizFactory
 from tests.test_attempt_pages import HTMX, post_answer
 
@@ -76,12 +77,30 @@ def test_a_conflict_replaces_the_question_with_the_reason_and_the_way_to_the_res
     assert reverse("quiz:review", args=[attempt.pk]) in html
 
 
-def test_a_refusal_no_view_answers_itself_replaces_the_main_content_for_htmx(student_client):
-    response = student_client.get(reverse("quiz:attempt", args=[999_999]), **HTMX)
-    assert response.status_code == 404
+def test_a_conflict_no_view_answers_itself_replaces_the_main_content_for_htmx(rf, student):
+    """htmx swaps every 409 (base.html); one that escapes a view must not put a whole page in
+    the place of the element that asked, so it takes the page's content instead."""
+
+    @student_view
+    def clashes(request):
+        raise errors.OutOfOrder()
+
+    request = rf.get("/", HTTP_HX_REQUEST="true")
+    request.user = student
+    request.htmx = HtmxDetails(request)
+    response = clashes(request)
+    response.render()
+    assert response.status_code == 409
     assert response["HX-Retarget"] == "#main"
     assert response["HX-Reswap"] == "innerHTML"
     assert "<header" not in response.content.decode()
+    assert str(errors.OutOfOrder()) in response.content.decode()
+
+
+def test_without_htmx_a_refusal_no_view_answers_itself_is_its_status_page(student_client):
+    response = student_client.get(reverse("quiz:attempt", args=[999_999]))
+    assert response.status_code == 404
+    assert "<header" in response.content.decode()
     assert "Not found" in response.content.decode()
 
 
@@ -107,7 +126,7 @@ def test_a_second_tab_is_told_its_answer_did_not_count(student, feedback):
     assert ALREADY_ANSWERED in html
     if feedback == Quiz.Feedback.AT_END:  # where the attempt really is: the next question
         assert attempt.items.get(position=2).question.prompt in html
-    assert Response.objects.get().submission != ["something else"]
+    assert Response.objects.get().submission != "something else"  # the first answer stands
 
 
 def test_without_javascript_the_second_tab_is_told_on_the_page_it_lands_on(student):

@@ -787,6 +787,30 @@ def test_posting_an_orderings_values_in_ascending_order_never_scores_full_marks(
         assert recorded.response.score < 1
 
 
+def test_a_finish_after_the_deadline_closes_the_attempt_at_its_deadline(student):
+    quiz = QuizFactory(open_to=[student], time_limit_minutes=10, questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    late = attempt.deadline + timedelta(minutes=5)
+    finished = services.attempt_finish(user=student, attempt_id=attempt.pk, now=late)
+    assert finished.state == Attempt.State.FINISHED
+    assert finished.finished_at == attempt.deadline  # not later: the clock had run out
+
+
+def test_starting_again_after_the_quiz_closed_closes_the_attempt_left_open_and_refuses(
+    student,
+):
+    quiz = QuizFactory(open_to=[student], questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    after = timezone.now() + timedelta(days=60)  # past the factory's 30-day window
+    with pytest.raises(errors.QuizClosed):
+        services.attempt_start(user=student, quiz=quiz, now=after)
+    # The refusal rolled back with its transaction; the page view closes the attempt and says why.
+    _, ended = services.attempt_end_if_over(user=student, attempt_id=attempt.pk, now=after)
+    assert isinstance(ended, errors.WindowClosed)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+
+
 def raises_not_an_option():
     return pytest.raises(grading.InvalidSubmission, match=f"^{re.escape(grading.NOT_AN_OPTION)}$")
 

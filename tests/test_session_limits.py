@@ -8,7 +8,9 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from quiz import services
 from quiz.session_limits import LOGIN_AT, SEEN_AT
+from tests.factories import QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,21 @@ def test_31_minutes_without_a_request_log_the_student_out(student_client, clock)
     login_page = student_client.get(response.url)
     assert b"logged out after 30 minutes without activity" in login_page.content
     assert student_client.get(HOME).status_code == 302  # anonymous from now on
+
+
+def test_the_clocks_syncs_do_not_keep_a_page_left_open_alive(student_client, student, clock):
+    """A timed attempt left open on a shared computer syncs its clock every minute; that is
+    the page talking, not the student."""
+    quiz = QuizFactory(open_to=[student], time_limit_minutes=120, questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    timer = reverse("quiz:timer", args=[attempt.pk])
+    for _ in range(30):
+        clock.shift(timedelta(minutes=1))
+        sync = student_client.get(timer, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="timer")
+    assert sync.status_code == 200  # the 30th minute: still in
+    clock.shift(timedelta(minutes=1))
+    sync = student_client.get(timer, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="timer")
+    assert sync.headers["HX-Redirect"].startswith(reverse("login"))
 
 
 def test_29_minutes_without_a_request_keep_the_session(student_client, clock):
