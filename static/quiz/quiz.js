@@ -55,10 +55,10 @@
   for (const name of ["htmx:responseError", "htmx:sendError", "htmx:timeout"]) {
     document.addEventListener(name, showFailure);
   }
-  // A new try clears the last failure's message.
+  // A new try clears the last try's messages: they were about what was sent then.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const region = event.detail.elt.closest("[data-failures-here]");
-    region?.querySelectorAll(".request-failed").forEach((old) => old.remove());
+    region?.querySelectorAll(".request-failed, #answer-error").forEach((old) => old.remove());
   });
 
   // Back/forward cache: an attempt page shown again from memory could offer a question that is
