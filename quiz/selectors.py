@@ -29,7 +29,8 @@ class QuizStatus:
     passed: bool = False
     in_progress: Attempt | None = None
     answered: int = 0
-    window: Window | None = None  # None: no cohort window applies (staff)
+    window: Window | None = None  # the student's cohorts' most generous window, if any
+    held_to_windows: bool = False  # students are; staff are not
 
     @property
     def attempts_left(self) -> int | None:
@@ -39,7 +40,14 @@ class QuizStatus:
 
     @property
     def is_open(self) -> bool:
-        return self.window is None or self.window.is_open
+        if not self.held_to_windows:
+            return True
+        return self.window is not None and self.window.is_open
+
+    @property
+    def no_longer_set(self) -> bool:
+        """A student whose cohorts no longer have this quiz (they left, or it was taken off)."""
+        return self.held_to_windows and self.window is None
 
     @property
     def can_start(self) -> bool:
@@ -118,8 +126,12 @@ def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> 
     """Where the user stands in each quiz they may see: three queries whatever the numbers."""
     if quizzes is None:
         quizzes = list(visible_quizzes(user))
-    open_windows = {} if user.is_staff else windows(user, quizzes)
-    statuses = {quiz.pk: QuizStatus(quiz, window=open_windows.get(quiz.pk)) for quiz in quizzes}
+    held = not user.is_staff
+    open_windows = windows(user, quizzes) if held else {}
+    statuses = {
+        quiz.pk: QuizStatus(quiz, window=open_windows.get(quiz.pk), held_to_windows=held)
+        for quiz in quizzes
+    }
     attempts = (
         Attempt.objects.filter(user=user, quiz__in=list(statuses))
         .exclude(state=Attempt.State.ABANDONED)

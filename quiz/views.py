@@ -241,13 +241,17 @@ def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpRe
     return _feedback(request, item)
 
 
-def _feedback(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
+def _feedback(
+    request: HttpRequest, item: AttemptItem, *, repeated: bool = False
+) -> TemplateResponse:
     context = {
         "attempt": item.attempt,
         "item": item,
         "response": item.response,
         "right_answer": right_answer(item),
         "given": given_answer(item),
+        # Said first by the screen reader's announcement, before the first answer's verdict.
+        "repeated": ALREADY_ANSWERED if repeated else "",
     }
     return render_page(request, "quiz/attempt.html", "feedback", context)
 
@@ -288,7 +292,7 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(item_url(attempt_id, item.position))
     if not recorded.created:  # the standing answer: load it as its page would
         item = selectors.answered_item(request.user, attempt_id, item.position)
-    response = _feedback(request, item)
+    response = _feedback(request, item, repeated=not recorded.created)
     response["HX-Push-Url"] = item_url(attempt_id, item.position)
     return response
 
@@ -370,7 +374,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "attempt": attempt,
         "rows": rows,
         "status": status,
-        "can_practise": selectors.has_missed(request.user, attempt.quiz),
+        "can_practise": status.is_open and selectors.has_missed(request.user, attempt.quiz),
         "duration": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
     }
     return TemplateResponse(request, "quiz/review.html", context)

@@ -242,7 +242,7 @@ def test_a_whole_attempt_ends_in_a_review(student_client, attempt):
     assert "Passed." in html
     for item in attempt.items.all():
         assert item.question.explanation in html
-    assert "Try again" in html
+    assert ">Try again</button>" in html
     assert "Practise the ones I missed" not in html
 
 
@@ -348,7 +348,7 @@ def test_quiz_page_does_not_count_practice_among_the_attempts_used(student_clien
 
     html = student_client.get(reverse("quiz:quiz", args=["twice"])).content.decode()
     assert "1 of 2 used" in html
-    assert "Try again" in html
+    assert ">Try again</button>" in html
     response = student_client.post(reverse("quiz:start", args=["twice"]))
 
     assert response.status_code == 302
@@ -673,6 +673,28 @@ def test_the_question_page_after_the_quiz_closed_says_why_and_links_the_results(
     # And it stays the results: the closed attempt shows no question to answer.
     again = student_client.get(attempt.get_absolute_url(), **HTMX)
     assert again.headers["HX-Redirect"] == review
+
+
+@pytest.mark.parametrize(
+    ("end", "said"),
+    [(close_the_window, "This quiz closed on"), (leave_the_cohort, "no longer set for you")],
+    ids=["closed", "left"],
+)
+def test_the_results_after_the_quiz_closed_offer_no_new_attempt_and_say_why(
+    student_client, student, quiz, attempt, end, said
+):
+    item = attempt.items.get(position=1)
+    key = item.grading_key()
+    wrong = next(i for i, _ in key.options if i not in key.correct)  # something to practise
+    post_answer(student_client, attempt, item, answers=page_values(item, wrong))
+    end(student, quiz)
+    student_client.get(attempt.get_absolute_url())  # the page view closes the attempt
+    html = student_client.get(reverse("quiz:review", args=[attempt.pk])).content.decode()
+    assert said in html
+    assert ">Try again</button>" not in html
+    assert "Practise the ones I missed" not in html
+    assert "Not passed." in html
+    assert "attempts." not in html  # not "You have used all None attempts."
 
 
 def test_a_finished_attempt_shows_no_question_to_answer(student_client, attempt):

@@ -126,6 +126,10 @@ def test_a_second_tab_is_told_its_answer_did_not_count(student, feedback):
     assert ALREADY_ANSWERED in html
     if feedback == Quiz.Feedback.AT_END:  # where the attempt really is: the next question
         assert attempt.items.get(position=2).question.prompt in html
+    else:  # the first answer's verdict, after the notice, in the page and in the announcement
+        assert html.index(ALREADY_ANSWERED) < html.index('id="fb-heading"')
+        announced = html[html.index('id="announce"') :]
+        assert f'hx-swap-oob="true">{ALREADY_ANSWERED} ' in announced
     assert Response.objects.get().submission != "something else"  # the first answer stands
 
 
@@ -219,7 +223,7 @@ def test_a_database_too_busy_to_take_the_answer_is_a_503_to_retry(student, attem
         response = client.post(answer_url(attempt), {"item": item.pk, "answer": "3"}, **HTMX)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)
-    assert "The server is busy" in response.content.decode()
+    assert '<h1 tabindex="-1" autofocus>The server is busy</h1>' in response.content.decode()
     assert not Response.objects.exists()
     retry = client.post(answer_url(attempt), {"item": item.pk, "answer": "3"}, **HTMX)
     assert retry.status_code == 200
@@ -234,7 +238,7 @@ def test_any_other_failure_is_still_a_500(student, attempt):
         response = client.post(answer_url(attempt), {"item": item.pk, "answer": "3"})
     assert response.status_code == 500
     assert "Retry-After" not in response
-    assert "Something went wrong on our side" in response.content.decode()
+    assert "autofocus>Something went wrong on our side</h1>" in response.content.decode()
 
 
 @contextmanager
@@ -326,6 +330,8 @@ def test_error_pages_carry_the_security_headers(student, attempt):
     csrf.force_login(student)
     pages.append(csrf.post(answer_url(attempt), {"item": item.pk, "answer": "3"}))  # 403
     assert [page.status_code for page in pages] == [404, 404, 422, 400, 500, 403]
+    assert "autofocus>This page has expired</h1>" in pages[-1].content.decode()  # ours
+    assert "<header" in pages[-1].content.decode()
     for page in pages:
         assert "default-src 'self'" in page["Content-Security-Policy"], page.status_code
         assert page["X-Content-Type-Options"] == "nosniff"
