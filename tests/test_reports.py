@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from quiz import grading, services
-from quiz.reports import item_analysis, spreadsheet_safe
+from quiz.reports import item_analysis
+from quiz.spreadsheets import spreadsheet_safe
 from tests.answers import page_values
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
