@@ -1,4 +1,5 @@
-"""Load a 5,000-student cohort, then time the gradebook and item analysis of a big cohort.
+"""Load a 5,000-student cohort, time the gradebook and item analysis of a big cohort, and the
+cohort admin page at 1,000 and 10,000 students.
 
     .venv/bin/python bench/cohorts.py                       # SQLite in a temporary folder
     DATABASE_URL=postgres://... .venv/bin/python bench/cohorts.py
@@ -32,6 +33,13 @@ def main() -> None:
     parser.add_argument("--load", type=int, default=5000, help="students in the loaded file")
     parser.add_argument("--students", type=int, default=1000, help="students in the report")
     parser.add_argument("--attempts", type=int, default=20, help="attempts each")
+    parser.add_argument(
+        "--admin-sizes",
+        type=int,
+        nargs="*",
+        default=[1000, 10000],
+        help="cohort sizes to time the cohort admin page at",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="quiz-cohort-bench-"))
@@ -103,9 +111,11 @@ def main() -> None:
     from django.urls import reverse
 
     from quiz.models import Cohort
+    from quiz.roles import instructor_group_sync
 
     cohort, quiz = make_attempts(args.students, args.attempts)
     staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
+    staff.groups.add(instructor_group_sync())  # an instructor, not a superuser
     client = Client()
     client.force_login(staff)
     pages = {
@@ -136,6 +146,58 @@ def main() -> None:
             f"  {label:14} median {times[2] * 1000:6.0f} ms, worst {times[-1] * 1000:6.0f} ms, "
             f"{len(queries)} queries (targets < 300 ms, ≤ 10)"
         )
+
+    # 3. The cohort's admin page, as an instructor opens it, at a school's sizes.
+    print("cohort admin page (students a page at a time):")
+    for size in args.admin_sizes:
+        big = make_cohort(size)
+        url = reverse("admin:quiz_cohort_change", args=[big.pk])
+        client.get(url)  # warm
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.status_code
+        times.sort()
+        print(
+            f"  {size:>6,} students  median {times[2] * 1000:6.0f} ms, worst "
+            f"{times[-1] * 1000:6.0f} ms, {len(queries)} queries, "
+            f"{len(response.content) / 1024:.0f} KB (target < 1 s, fixed queries)"
+        )
+
+
+def make_cohort(students: int):
+    """A cohort of `students` new accounts, written in bulk."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    from quiz.models import Cohort, Membership
+
+    User = get_user_model()
+    cohort = Cohort.objects.create(name=f"Admin cohort {students}")
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"adm{students}-{n:06d}",
+                first_name="Pupil",
+                last_name=f"N{n}",
+                password=password,
+            )
+            for n in range(students)
+        ],
+        batch_size=1000,
+    )
+    Membership.objects.bulk_create(
+        [Membership(cohort=cohort, user=u) for u in users], batch_size=1000
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return cohort
 
 
 def make_attempts(students: int, attempts: int):

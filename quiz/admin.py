@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import slugify
 
-from quiz import grading
+from quiz import cohorts, errors, grading
+from quiz.banks import Problem
 from quiz.models import (
     AcceptedAnswer,
     Article,
@@ -220,31 +225,14 @@ class QuizAdmin(admin.ModelAdmin):
         return quiz.question_count
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ["username", "student_name", "joined_at"]
-    readonly_fields = ["username", "student_name", "joined_at"]
-    verbose_name_plural = "students (add them with load_cohort, move them under Memberships)"
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    @admin.display(description="name")
-    def student_name(self, membership: Membership) -> str:
-        return membership.user.get_full_name()
-
-    @admin.display(description="username")
-    def username(self, membership: Membership) -> str:
-        # Plain text: instructors may not open user accounts, so no link to them.
-        return membership.user.get_username()
-
-
 class CohortQuizInline(admin.TabularInline):
     model = CohortQuiz
     extra = 0
     fields = ["quiz", "opens_at", "closes_at", "results"]
     readonly_fields = ["results"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CohortQuiz]:
+        return super().get_queryset(request).select_related("quiz")  # for the results links
 
     @admin.display(description="results")
     def results(self, assignment: CohortQuiz) -> str:
@@ -258,41 +246,257 @@ class CohortQuizInline(admin.TabularInline):
         )
 
 
+STUDENTS_PER_PAGE = 50
+
+
+class CohortUploadForm(forms.Form):
+    cohort = forms.CharField(max_length=100, help_text="An existing cohort's name, or a new one.")
+    term = forms.CharField(max_length=60, required=False, help_text="For a new cohort.")
+    file = forms.FileField(help_text="The CSV load_cohort reads: username, name, email.")
+
+
+class MoveForm(forms.Form):
+    cohort = forms.ModelChoiceField(Cohort.objects.all(), label="Move them to")
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
+    """A cohort's page lists its students read-only, a page at a time, beside the cohort's
+    form: a form field per student would post more fields than the request limit allows."""
+
     list_display = ["name", "term", "student_count", "quiz_count"]
     search_fields = ["name", "term"]
-    inlines = [CohortQuizInline, MembershipInline]
+    inlines = [CohortQuizInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
+        # Subqueries, not a join: memberships × assignments rows grow with both.
+        members = Membership.objects.filter(cohort=OuterRef("pk")).values("cohort")
+        assigned = CohortQuiz.objects.filter(cohort=OuterRef("pk")).values("cohort")
         return (
             super()
             .get_queryset(request)
             .annotate(
-                student_count=Count("memberships", distinct=True),
-                quiz_count=Count("assignments", distinct=True),
+                student_count=Subquery(members.annotate(n=Count("pk")).values("n")[:1]),
+                quiz_count=Subquery(assigned.annotate(n=Count("pk")).values("n")[:1]),
             )
         )
 
     @admin.display(description="students", ordering="student_count")
     def student_count(self, cohort: Cohort) -> int:
-        return cohort.student_count
+        return cohort.student_count or 0
 
     @admin.display(description="quizzes", ordering="quiz_count")
     def quiz_count(self, cohort: Cohort) -> int:
-        return cohort.quiz_count
+        return cohort.quiz_count or 0
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        memberships = (
+            Membership.objects.filter(cohort_id=object_id)
+            .select_related("user")
+            .only("joined_at", "user__username", "user__first_name", "user__last_name")
+            .order_by("user__username")
+        )
+        page = Paginator(memberships, STUDENTS_PER_PAGE).get_page(request.GET.get("students"))
+        context = {
+            **(extra_context or {}),
+            "students_page": page,
+            "memberships_url": reverse("admin:quiz_membership_changelist")
+            + f"?cohort__id__exact={object_id}",
+            "upload_url": reverse("admin:quiz_cohort_upload") + f"?cohort={object_id}",
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="quiz_cohort_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Add students from the CSV load_cohort reads: upload, see what each row would do,
+        confirm. The file waits in the session between the two steps."""
+        if not (self.has_add_permission(request) and request.user.has_perm("quiz.add_membership")):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add students from a file",
+        }
+        pending = request.session.get(UPLOAD_SESSION_KEY)
+        if request.method == "POST" and "confirm" in request.POST:
+            if not pending or request.POST.get("token") != pending["token"]:
+                messages.error(request, "That preview has expired: upload the file again.")
+                return redirect("admin:quiz_cohort_upload")
+            try:
+                data = cohorts.parse_cohort(
+                    pending["name"],
+                    pending["text"].encode("utf-8"),
+                    cohort=pending["cohort"],
+                    term=pending["term"],
+                )
+                result = cohorts.cohort_load(
+                    data, base_url=request.build_absolute_uri("/"), by=request.user
+                )
+            except cohorts.CohortError as exc:
+                context.update(form=CohortUploadForm(), problems=exc.problems)
+                return TemplateResponse(request, "admin/quiz/cohort/upload.html", context)
+            except errors.NotAllowed:
+                raise PermissionDenied from None
+            del request.session[UPLOAD_SESSION_KEY]
+            summary = (
+                f"{result.cohort}: {len(result.created)} new account(s), {result.joined} "
+                f"existing account(s) added, {result.already} already in it."
+            )
+            if not result.created:
+                messages.success(request, summary)
+                return redirect("admin:quiz_cohort_change", result.cohort.pk)
+            messages.success(request, summary + " The download holds their set-password links.")
+            return links_response(result.created, f"{slugify(result.cohort.name)}-links.csv")
+        initial = {}
+        if request.GET.get("cohort", "").isdigit():
+            chosen = Cohort.objects.filter(pk=request.GET["cohort"]).first()
+            initial = {"cohort": chosen.name, "term": chosen.term} if chosen else {}
+        form = CohortUploadForm(request.POST or None, request.FILES or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > UPLOAD_MAX_BYTES:
+                    raise cohorts.CohortError(
+                        [
+                            Problem(
+                                upload.name,
+                                f"is over {UPLOAD_MAX_BYTES // 2**20} MB: load it with "
+                                "load_cohort on the server",
+                            )
+                        ]
+                    )
+                raw = upload.read()
+                data = cohorts.parse_cohort(
+                    upload.name,
+                    raw,
+                    cohort=form.cleaned_data["cohort"],
+                    term=form.cleaned_data["term"],
+                )
+                plan = cohorts.cohort_plan(data)
+            except cohorts.CohortError as exc:
+                context.update(form=form, problems=exc.problems)
+                return TemplateResponse(request, "admin/quiz/cohort/upload.html", context)
+            token = secrets.token_urlsafe(16)
+            request.session[UPLOAD_SESSION_KEY] = {
+                "token": token,
+                "name": upload.name,
+                "text": raw.decode("utf-8-sig"),
+                "cohort": data.cohort,
+                "term": data.term,
+            }
+            context.update(plan=plan, token=token, shown=PREVIEW_ROWS, **_preview(plan))
+        else:
+            context["form"] = form
+        return TemplateResponse(request, "admin/quiz/cohort/upload.html", context)
+
+
+UPLOAD_SESSION_KEY = "quiz_cohort_upload"
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # kept in the session until confirmed; bigger: the command
+PREVIEW_ROWS = 200
+
+
+def _preview(plan: cohorts.CohortPlan) -> dict[str, Any]:
+    groups = {
+        outcome: plan.outcome(outcome)
+        for outcome in (cohorts.REFUSED, cohorts.NEW, cohorts.JOINS, cohorts.ALREADY)
+    }
+    return {
+        "counts": {k: len(v) for k, v in groups.items()},
+        "refused": groups[cohorts.REFUSED][:PREVIEW_ROWS],
+        "new": groups[cohorts.NEW][:PREVIEW_ROWS],
+        "joins": groups[cohorts.JOINS][:PREVIEW_ROWS],
+        "other_problems": [
+            p for p in plan.problems if p.where not in {r.student.where for r in plan.rows}
+        ],
+    }
+
+
+def links_response(accounts: list[cohorts.NewAccount], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    cohorts.links_csv(accounts, response)
+    return response
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    """Moving a student is changing the cohort of their membership, here in the list."""
+    """Students in cohorts. Moving students is an action on the selected rows (a page posts
+    at most a hundred ids, whatever the cohort's size; "select all" posts none)."""
 
-    list_display = ["user", "student_name", "cohort", "joined_at"]
-    list_editable = ["cohort"]
+    list_display = ["username", "student_name", "cohort", "joined_at"]
     list_filter = ["cohort"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "cohort"]
+    list_per_page = 100
+    fields = ["user", "cohort", "joined_at"]
+    readonly_fields = ["user", "joined_at"]
+    actions = ["move_to_cohort", "issue_links"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # students arrive from a file: load_cohort or "Add students from a file"
+
+    @admin.display(description="username", ordering="user__username")
+    def username(self, membership: Membership) -> str:
+        # Plain text: instructors may not open user accounts, so no link to them.
+        return membership.user.get_username()
 
     @admin.display(description="name")
     def student_name(self, membership: Membership) -> str:
         return membership.user.get_full_name()
+
+    @admin.action(description="Move selected students to another cohort", permissions=["change"])
+    def move_to_cohort(
+        self, request: HttpRequest, queryset: QuerySet[Membership]
+    ) -> HttpResponse | None:
+        form = MoveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            target = form.cleaned_data["cohort"]
+            moved, left = cohorts.move_students(queryset, target, by=request.user)
+            note = f" ({left} were in it already and just left their old cohort)" if left else ""
+            self.message_user(request, f"Moved {moved + left} student(s) to {target}{note}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Move students to another cohort",
+            "form": form,
+            "count": queryset.count(),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/quiz/membership/move.html", context)
+
+    @admin.action(
+        description="Issue fresh set-password links (older links stop working)",
+        permissions=["change"],
+    )
+    def issue_links(
+        self, request: HttpRequest, queryset: QuerySet[Membership]
+    ) -> HttpResponse | None:
+        usernames = queryset.values_list("user__username", flat=True).distinct()
+        try:
+            accounts = cohorts.reissue_links(
+                list(usernames), base_url=request.build_absolute_uri("/"), by=request.user
+            )
+        except cohorts.CohortError as exc:
+            shown = "; ".join(str(p) for p in exc.problems[:10])
+            more = f" (and {len(exc.problems) - 10} more)" if len(exc.problems) > 10 else ""
+            self.message_user(request, f"No links issued: {shown}{more}.", messages.ERROR)
+            return None
+        return links_response(accounts, "fresh-links.csv")

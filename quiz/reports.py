@@ -3,7 +3,6 @@ gradebook and item analysis."""
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from quiz import grading
 from quiz.models import Attempt, AttemptItem, Cohort, Membership, Question, Quiz, QuizQuestion
+from quiz.spreadsheets import safe_csv_writer
 
 WIDTH, HEIGHT, PAD = 320, 120, 24
 
@@ -180,17 +180,8 @@ def gradebook(
     ]
 
 
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ or a control character
-    would be run as a formula, so it gets a leading apostrophe (OWASP's advice)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r", "\n"):
-        return "'" + text
-    return text
-
-
 def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)
     writer.writerow(
         [
             "Username",
@@ -206,9 +197,9 @@ def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
     for row in rows:
         writer.writerow(
             [
-                spreadsheet_safe(row.username),
-                spreadsheet_safe(row.name),
-                spreadsheet_safe(row.email),
+                row.username,
+                row.name,
+                row.email,
                 row.status,
                 row.attempts_used,
                 "" if row.best is None else f"{row.best}",
