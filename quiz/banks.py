@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F
 
 from quiz import grading
 from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
@@ -112,21 +112,26 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
 
 
 def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem]:
-    """What is wrong with banks in the database: all of them, or the articles named."""
+    """What is wrong with banks in the database: all of them, or the articles named.
+
+    A load runs this inside its write transaction, so it reads each article's text once,
+    not once per question, and only the keys of a quiz's questions.
+    """
     articles = Article.objects.all()
     if article_slugs is not None:
         articles = articles.filter(slug__in=list(article_slugs))
+    by_id = {article.pk: article for article in articles}
     questions = (
-        Question.objects.filter(article__in=articles)
-        .select_related("article")
+        Question.objects.filter(article_id__in=by_id)
         .prefetch_related("choices", "accepted_answers")
         .order_by("article__slug", "key")
     )
     problems: list[Problem] = []
     prompts: dict[tuple[int, str], str] = {}
     for question in questions:
-        where = f"question {question.article.slug}/{question.key}"
-        if question.excerpt not in question.article.text:
+        article = by_id[question.article_id]
+        where = f"question {article.slug}/{question.key}"
+        if question.excerpt not in article.text:
             problems.append(Problem(where, "its excerpt does not appear in the article's text"))
         for message in grading.key_problems(question.kind, question.grading_key()):
             problems.append(Problem(where, message))
@@ -138,16 +143,16 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
         prompt = (question.article_id, grading.normalise_text(question.prompt))
         if prompt in prompts:
             problems.append(Problem(where, f"same prompt as question {prompts[prompt]}"))
-        prompts[prompt] = f"{question.article.slug}/{question.key}"
+        prompts[prompt] = f"{article.slug}/{question.key}"
 
-    quizzes = (
-        Quiz.objects.filter(article__in=articles)
-        .select_related("article")
-        .annotate(pool=Count("quiz_questions"))
-        .prefetch_related(
-            Prefetch("quiz_questions", QuizQuestion.objects.select_related("question"))
-        )
-    )
+    quizzes = Quiz.objects.filter(article_id__in=by_id).annotate(pool=Count("quiz_questions"))
+    foreign: dict[int, list[str]] = {}
+    for quiz_id, key in (
+        QuizQuestion.objects.filter(quiz__article_id__in=by_id)
+        .exclude(question__article_id=F("quiz__article_id"))
+        .values_list("quiz_id", "question__key")
+    ):
+        foreign.setdefault(quiz_id, []).append(key)
     for quiz in quizzes:
         where = f"quiz {quiz.slug}"
         if quiz.pool == 0:
@@ -156,11 +161,8 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
             problems.append(
                 Problem(where, f"it draws {quiz.draw_count} questions from a pool of {quiz.pool}")
             )
-        for item in quiz.quiz_questions.all():
-            if item.question.article_id != quiz.article_id:
-                problems.append(
-                    Problem(where, f"question {item.question.key} is from another article's bank")
-                )
+        for key in foreign.get(quiz.pk, []):
+            problems.append(Problem(where, f"question {key} is from another article's bank"))
     return problems
 
 
@@ -368,6 +370,9 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
             setattr(obj, field_.attname, field_.to_python(value))
         except ValidationError as exc:
             problems.append(Problem(where, f"{name}: {'; '.join(exc.messages)}"))
+    for field_ in model._meta.concrete_fields:
+        if field_.many_to_one and field_.name not in fields:
+            problems.append(Problem(where, f"{field_.name}: missing; name its natural key"))
     if problems or broken:
         return problems
     previous = None
