@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
-from django.db import DatabaseError, IntegrityError, models, transaction
-from django.db.models import Count, Prefetch
+from django.db import DatabaseError, models, transaction
+from django.db.models import Count, F
 
 from quiz import grading
 from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
@@ -57,8 +56,6 @@ class LoadResult:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     articles: set[str] = field(default_factory=set)
-    # Natural keys of objects that failed: what refers to them is not reported again.
-    failed: set[tuple[str, tuple]] = field(default_factory=set, repr=False)
 
     def summary(self) -> str:
         models_seen = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
@@ -70,7 +67,7 @@ class LoadResult:
 
 
 def bank_load(*, paths: Sequence[Path | str], dry_run: bool = False) -> LoadResult:
-    """Load bank files in one transaction; raise `BankError` listing every problem.
+    """Load bank files all or nothing; raise `BankError` listing every problem.
 
     Objects are matched by natural key, so loading the same files again changes nothing.
     With `dry_run`, everything is checked and then rolled back.
@@ -86,17 +83,27 @@ def bank_load_entries(
 
 
 def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) -> LoadResult:
+    # Every object is read, resolved and validated first, outside any transaction: with
+    # SQLite's BEGIN IMMEDIATE a transaction holds the write lock from its start, and
+    # students' answers wait on it. Only the writes and the bank's invariants run inside.
+    result = LoadResult()
+    plan = _Plan()
+    problems: list[Problem] = []
+    for source, data in sources:
+        if isinstance(data, Problem):
+            problems.append(data)
+            continue
+        for index, entry in enumerate(data, 1):
+            problems += _load_entry(entry, f"{source}, object {index}", plan, result)
+    problems += plan.clashes()
+    if problems:
+        raise BankError(problems)
     with transaction.atomic():
-        result = LoadResult()
-        problems: list[Problem] = []
-        for source, data in sources:
-            if isinstance(data, Problem):
-                problems.append(data)
-                continue
-            for index, entry in enumerate(data, 1):
-                problems += _load_entry(entry, f"{source}, object {index}", result)
-        if not problems:
-            problems += bank_problems(article_slugs=result.articles)
+        try:
+            plan.write(result)
+        except DatabaseError as exc:  # a last resort: what validation could not foresee
+            raise BankError([Problem("the bank", f"the database refused it: {exc}")]) from None
+        problems = bank_problems(article_slugs=result.articles)
         if problems:
             raise BankError(problems)
         if dry_run:
@@ -105,21 +112,26 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
 
 
 def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem]:
-    """What is wrong with banks in the database: all of them, or the articles named."""
+    """What is wrong with banks in the database: all of them, or the articles named.
+
+    A load runs this inside its write transaction, so it reads each article's text once,
+    not once per question, and only the keys of a quiz's questions.
+    """
     articles = Article.objects.all()
     if article_slugs is not None:
         articles = articles.filter(slug__in=list(article_slugs))
+    by_id = {article.pk: article for article in articles}
     questions = (
-        Question.objects.filter(article__in=articles)
-        .select_related("article")
+        Question.objects.filter(article_id__in=by_id)
         .prefetch_related("choices", "accepted_answers")
         .order_by("article__slug", "key")
     )
     problems: list[Problem] = []
     prompts: dict[tuple[int, str], str] = {}
     for question in questions:
-        where = f"question {question.article.slug}/{question.key}"
-        if question.excerpt not in question.article.text:
+        article = by_id[question.article_id]
+        where = f"question {article.slug}/{question.key}"
+        if question.excerpt not in article.text:
             problems.append(Problem(where, "its excerpt does not appear in the article's text"))
         for message in grading.key_problems(question.kind, question.grading_key()):
             problems.append(Problem(where, message))
@@ -131,16 +143,16 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
         prompt = (question.article_id, grading.normalise_text(question.prompt))
         if prompt in prompts:
             problems.append(Problem(where, f"same prompt as question {prompts[prompt]}"))
-        prompts[prompt] = f"{question.article.slug}/{question.key}"
+        prompts[prompt] = f"{article.slug}/{question.key}"
 
-    quizzes = (
-        Quiz.objects.filter(article__in=articles)
-        .select_related("article")
-        .annotate(pool=Count("quiz_questions"))
-        .prefetch_related(
-            Prefetch("quiz_questions", QuizQuestion.objects.select_related("question"))
-        )
-    )
+    quizzes = Quiz.objects.filter(article_id__in=by_id).annotate(pool=Count("quiz_questions"))
+    foreign: dict[int, list[str]] = {}
+    for quiz_id, key in (
+        QuizQuestion.objects.filter(quiz__article_id__in=by_id)
+        .exclude(question__article_id=F("quiz__article_id"))
+        .values_list("quiz_id", "question__key")
+    ):
+        foreign.setdefault(quiz_id, []).append(key)
     for quiz in quizzes:
         where = f"quiz {quiz.slug}"
         if quiz.pool == 0:
@@ -149,16 +161,20 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
             problems.append(
                 Problem(where, f"it draws {quiz.draw_count} questions from a pool of {quiz.pool}")
             )
-        for item in quiz.quiz_questions.all():
-            if item.question.article_id != quiz.article_id:
-                problems.append(
-                    Problem(where, f"question {item.question.key} is from another article's bank")
-                )
+        for key in foreign.get(quiz.pk, []):
+            problems.append(Problem(where, f"question {key} is from another article's bank"))
     return problems
+
+
+# A bank is text for people to edit; a file far larger than any bank is a mistake, and
+# reading it whole would take the server's memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def _read_file(path: Path) -> list[Any] | Problem:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return Problem(str(path), f"is larger than {MAX_FILE_BYTES // 2**20} MB: not a bank")
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         return Problem(str(path), f"cannot be read: {exc.strerror or exc}")
@@ -166,30 +182,138 @@ def _read_file(path: Path) -> list[Any] | Problem:
         return Problem(str(path), "is not UTF-8 text")
     except json.JSONDecodeError as exc:
         return Problem(str(path), f"is not valid JSON: {exc.msg} (line {exc.lineno})")
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; deep nesting
+        return Problem(str(path), f"is not a JSON bank: {exc or 'nested too deeply'}")
     if not isinstance(data, list):
         return Problem(str(path), "must hold a JSON list of objects, as dumpdata writes")
     return data
 
 
-def _load_entry(entry: Any, where: str, result: LoadResult) -> list[Problem]:
-    problems = _load_one(entry, where, result)
+# What names each object, in the order of its `natural_key()`: a reference in a file is the
+# referred object's natural key, e.g. a question's ["key", "article-slug"].
+NATURAL_FIELDS = {
+    "quiz.article": ("slug",),
+    "quiz.question": ("key", "article"),
+    "quiz.choice": ("position", "question"),
+    "quiz.acceptedanswer": ("text", "question"),
+    "quiz.quiz": ("slug",),
+    "quiz.quizquestion": ("quiz", "question"),
+}
+KEY_LENGTHS = {"quiz.article": 1, "quiz.question": 2, "quiz.quiz": 1}
+
+
+@dataclass
+class _Planned:
+    obj: models.Model
+    where: str
+    previous: dict[str, Any] | None  # the saved row's values, if it exists
+
+
+class _Plan:
+    """The objects to write, by model and natural key, in the files' order; an object named
+    again later replaces the earlier one, as loading it twice would."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[tuple, _Planned]] = {label: {} for label in BANK_MODELS}
+        self.saved: dict[tuple[str, tuple], models.Model | None] = {}
+        self.failed: set[tuple[str, tuple]] = set()
+        self.articles: set[str] = set()
+
+    def key(self, obj: models.Model) -> tuple:
+        label = obj._meta.label_lower
+        key: list[Any] = []
+        for name in NATURAL_FIELDS[label]:
+            value = getattr(obj, name)
+            key += self.key(value) if isinstance(value, models.Model) else [value]
+        return tuple(key)
+
+    def find(self, label: str, key: tuple) -> models.Model | None:
+        """The object with this natural key: earlier in the files, or else in the database."""
+        planned = self.objects[label].get(key)
+        if planned is not None:
+            return planned.obj
+        if (label, key) not in self.saved:
+            manager = apps.get_model(label)._default_manager
+            try:
+                self.saved[label, key] = manager.get_by_natural_key(*key)
+            except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+                self.saved[label, key] = None
+        return self.saved[label, key]
+
+    def clashes(self) -> list[Problem]:
+        """Two objects of the files that the database's unique constraints would refuse
+        together (a natural key named twice is one object, so these are the others)."""
+        problems = []
+        for label, planned in self.objects.items():
+            model = apps.get_model(label)
+            for constraint in model._meta.constraints:
+                if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
+                    continue
+                seen: dict[tuple, str] = {}
+                for item in planned.values():
+                    value = tuple(_identity(getattr(item.obj, name)) for name in constraint.fields)
+                    if value in seen:
+                        fields = ", ".join(constraint.fields)
+                        problems.append(Problem(item.where, f"same {fields} as {seen[value]}"))
+                    seen.setdefault(value, item.where)
+        return problems
+
+    def write(self, result: LoadResult) -> None:
+        for label in BANK_MODELS:
+            model = apps.get_model(label)
+            new = [p.obj for p in self.objects[label].values() if p.previous is None]
+            changed = [
+                p.obj
+                for p in self.objects[label].values()
+                if p.previous is not None and p.previous != _values(p.obj)
+            ]
+            model._default_manager.bulk_create(new, batch_size=BATCH)
+            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+            model._default_manager.bulk_update(changed, fields, batch_size=BATCH)
+            result.created[label] += len(new)
+            result.updated[label] += len(changed)
+            result.unchanged[label] += len(self.objects[label]) - len(new) - len(changed)
+        result.articles |= self.articles
+
+
+BATCH = 500
+
+
+def _identity(value: Any) -> Any:
+    """A field's value for comparing objects: a related object by its row, or by itself
+    while it is still to be written."""
+    if isinstance(value, models.Model):
+        return ("row", value.pk) if value.pk is not None else ("new", id(value))
+    return value
+
+
+def _load_entry(entry: Any, where: str, plan: _Plan, result: LoadResult) -> list[Problem]:
+    problems = _load_one(entry, where, plan)
     if problems and isinstance(entry, dict) and isinstance(entry.get("fields"), dict):
+        # What refers to an object that failed is not reported again.
         label = str(entry.get("model", "")).lower()
-        if label in REFERABLE:
-            result.failed.add((label, tuple(REFERABLE[label](entry["fields"]))))
+        key = _file_key(label, entry["fields"])
+        if key is not None:
+            plan.failed.add((label, key))
     return problems
 
 
-# How the objects that others refer to are named in a file, to recognise a reference to
-# an object that failed to load.
-REFERABLE = {
-    "quiz.article": lambda fields: [fields.get("slug")],
-    "quiz.question": lambda fields: [fields.get("key"), *(fields.get("article") or [])],
-    "quiz.quiz": lambda fields: [fields.get("slug")],
-}
+def _file_key(label: str, fields: dict) -> tuple | None:
+    """How the files name an object that others refer to, if they can name it at all."""
+    if label in ("quiz.article", "quiz.quiz"):
+        key: tuple = (fields.get("slug"),)
+    elif label == "quiz.question" and isinstance(fields.get("article"), list):
+        key = (fields.get("key"), *fields["article"])
+    else:
+        return None
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
-def _load_one(entry: Any, where: str, result: LoadResult) -> list[Problem]:
+def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
     if not isinstance(entry, dict) or not isinstance(entry.get("fields"), dict):
         return [Problem(where, 'must be an object with "model" and "fields"')]
     label = str(entry.get("model", "")).lower()
@@ -204,7 +328,8 @@ def _load_one(entry: Any, where: str, result: LoadResult) -> list[Problem]:
         ]
     fields = entry["fields"]
     where = f"{where} ({label} {_name(label, fields)})"
-    if "pk" in entry:
+    extra = set(entry) - {"model", "fields", "pk"}
+    if "pk" in entry or "id" in fields or "pk" in fields:
         return [
             Problem(
                 where,
@@ -212,109 +337,133 @@ def _load_one(entry: Any, where: str, result: LoadResult) -> list[Problem]:
                 "natural keys only, so remove it",
             )
         ]
+    if extra:
+        return [Problem(where, f"has keys a bank object does not: {', '.join(sorted(extra))}")]
     model = apps.get_model(label)
-    problems, broken = _dangling_references(model, fields, where, result.failed)
+    obj = model()
+    problems: list[Problem] = []
+    unsaved: list[str] = []  # references to objects still to be written
+    broken = False
+    for name, value in fields.items():
+        try:
+            field_ = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field_ = None
+        if field_ is None or not field_.concrete or field_.primary_key:
+            return [Problem(where, f"{label} has no field {name!r}")]
+        if field_.many_to_one:
+            target, problem = _reference(field_, value, plan)
+            if problem is not None:
+                problems.append(Problem(where, problem))
+            elif target is None:
+                broken = True
+            else:
+                setattr(obj, field_.name, target)
+                if target.pk is None:
+                    unsaved.append(field_.name)
+            continue
+        problem = _type_problem(field_, value)
+        if problem is not None:
+            problems.append(Problem(where, f"{name}: {problem}"))
+            continue
+        try:
+            setattr(obj, field_.attname, field_.to_python(value))
+        except ValidationError as exc:
+            problems.append(Problem(where, f"{name}: {'; '.join(exc.messages)}"))
+    for field_ in model._meta.concrete_fields:
+        if field_.many_to_one and field_.name not in fields:
+            problems.append(Problem(where, f"{field_.name}: missing; name its natural key"))
     if problems or broken:
         return problems
+    previous = None
+    if not unsaved:
+        saved = plan.find(label, plan.key(obj))
+        if saved is not None and saved._state.adding is False:
+            obj.pk = saved.pk
+            obj._state.adding = False  # found by natural key: validate as an update of that row
+            previous = _values(saved)
     try:
-        (deserialized,) = serializers.deserialize("python", [{"model": label, "fields": fields}])
-    except (
-        serializers.base.DeserializationError,
-        FieldDoesNotExist,
-        ValidationError,
-        ValueError,
-        TypeError,
-        ObjectDoesNotExist,
-    ) as exc:
-        return [Problem(where, _deserialization_message(exc))]
-    obj = deserialized.object
-    previous = _saved_values(obj)
-    if previous is not None:
-        obj._state.adding = False  # found by natural key: validate as an update of that row
-    try:
-        obj.full_clean()
+        # A reference to an object still to be written has no row to check against: the
+        # model's own clean() checks it in memory, the bank's invariants after the write.
+        obj.full_clean(exclude=unsaved)
     except ValidationError as exc:
         return [
             Problem(where, f"{name}: {message}" if name != "__all__" else message)
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
-    if previous is not None and previous == _values(obj):
-        result.unchanged[label] += 1
-    else:
-        try:
-            with transaction.atomic():
-                obj.save()
-        except (IntegrityError, DatabaseError) as exc:
-            return [Problem(where, f"the database refused it: {exc}")]
-        (result.updated if previous is not None else result.created)[label] += 1
-    slug = _article_slug(obj)
-    if slug:
-        result.articles.add(slug)
+    plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous)
+    plan.articles.add(_article_slug(obj))
     return []
 
 
-def _dangling_references(
-    model: type[models.Model], fields: dict, where: str, failed: set[tuple[str, tuple]]
-) -> tuple[list[Problem], bool]:
-    """Name the field whose natural key points at nothing, which the deserializer does not.
+def _reference(
+    field_: models.ForeignKey, value: Any, plan: _Plan
+) -> tuple[models.Model | None, str | None]:
+    """The object a natural-key reference names, or what is wrong with the reference
+    (neither: it names an object that failed already, and was reported there)."""
+    related = field_.related_model
+    label = related._meta.label_lower
+    length = KEY_LENGTHS[label]
+    if not (
+        isinstance(value, list) and len(value) == length and all(isinstance(v, str) for v in value)
+    ):
+        example = json.dumps(["question-key", "article-slug"] if length == 2 else ["slug"])
+        return None, (
+            f"{field_.name}: names a {related._meta.verbose_name} by {json.dumps(value)[:40]}; "
+            f"a bank names it by its natural key, a list like {example}"
+        )
+    key = tuple(value)
+    target = plan.find(label, key)
+    if target is not None:
+        return target, None
+    if (label, key) in plan.failed:
+        return None, None
+    return None, (
+        f"{field_.name}: no {related._meta.verbose_name} {_key_text(value)} in "
+        "the database or earlier in the files"
+    )
 
-    Also says whether a reference is to an object that failed already (reported there).
-    """
-    problems = []
-    broken = False
-    for name, value in fields.items():
+
+def _type_problem(field_: models.Field, value: Any) -> str | None:
+    """What is wrong with a value's JSON type for the field, as dumpdata writes it."""
+    if value is None:
+        return None  # full_clean says whether the field may be empty
+    if isinstance(field_, models.BooleanField):
+        return None if isinstance(value, bool) else f"must be true or false, not {value!r:.40}"
+    if isinstance(field_, models.IntegerField):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        return f"must be a whole number, not {value!r:.40}"
+    if isinstance(field_, models.DecimalField):
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return None
+        return f"must be a number, not {value!r:.40}"
+    if isinstance(field_, models.CharField | models.TextField):
+        if not isinstance(value, str):
+            return f"must be text, not {value!r:.40}"
+        if "\x00" in value:
+            return "contains a NUL character"
         try:
-            model_field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return [Problem(where, f"{model._meta.label_lower} has no field {name!r}")], False
-        if not (model_field.many_to_one and isinstance(value, list)):
-            continue
-        related = model_field.related_model
-        try:
-            related._default_manager.get_by_natural_key(*value)
-        except (ObjectDoesNotExist, TypeError, ValueError):
-            if (related._meta.label_lower, tuple(value)) in failed:
-                broken = True
-                continue
-            problems.append(
-                Problem(
-                    where,
-                    f"{name}: no {related._meta.verbose_name} {_key_text(value)} in "
-                    "the database or earlier in the files",
-                )
-            )
-    return problems, broken
-
-
-def _deserialization_message(exc: Exception) -> str:
-    original = getattr(exc, "original_exc", None)
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return str(original or exc)
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid Unicode text (a lone surrogate escape)"
+    return None
 
 
 def _values(obj: models.Model) -> dict[str, Any]:
     return {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields}
 
 
-def _saved_values(obj: models.Model) -> dict[str, Any] | None:
-    if obj.pk is None:
-        return None
-    saved = type(obj)._default_manager.filter(pk=obj.pk).first()
-    return _values(saved) if saved is not None else None
-
-
-def _article_slug(obj: models.Model) -> str | None:
+def _article_slug(obj: models.Model) -> str:
     if isinstance(obj, Article):
         return obj.slug
     if isinstance(obj, Question | Quiz):
         return obj.article.slug
     if isinstance(obj, Choice | AcceptedAnswer):
         return obj.question.article.slug
-    if isinstance(obj, QuizQuestion):
-        return obj.quiz.article.slug
-    return None
+    assert isinstance(obj, QuizQuestion)
+    return obj.quiz.article.slug
 
 
 def _name(label: str, fields: dict) -> str:

@@ -115,7 +115,13 @@ class Question(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.article_id is not None and self.excerpt and self.excerpt not in self.article.text:
+        # The article may be one still to be saved with this question (a bank file's).
+        article = (
+            self.article
+            if self.article_id is not None or Question.article.is_cached(self)
+            else None
+        )
+        if article is not None and self.excerpt and self.excerpt not in article.text:
             errors["excerpt"] = ValidationError(
                 "This excerpt does not appear word for word in the article's text.",
                 code="excerpt_not_in_article",

@@ -231,3 +231,117 @@ def test_validate_bank_checks_the_database(tmp_path, bank):
 def test_bank_problems_finds_nothing_in_a_good_bank(tmp_path, bank):
     bank_load(paths=[write(tmp_path, bank)])
     assert bank_problems() == []
+
+
+def test_a_reference_by_primary_key_is_named(tmp_path, bank):
+    find(bank, "quiz.choice", text="Crimea")["fields"]["question"] = 1
+    message = load_error(tmp_path, bank)
+    assert "(quiz.choice " in message
+    assert "question: names a question by 1; a bank names it by its natural key" in message
+
+
+def test_a_bad_boolean_is_named(tmp_path, bank):
+    find(bank, "quiz.choice", text="Crimea")["fields"]["is_correct"] = "yes"
+    assert "is_correct: must be true or false, not 'yes'" in load_error(tmp_path, bank)
+
+
+def test_a_missing_reference_is_named(tmp_path, bank):
+    del find(bank, "quiz.question", key="single")["fields"]["article"]
+    assert "(quiz.question 'single'): article: missing" in load_error(tmp_path, bank)
+
+
+def test_a_file_nested_too_deeply_is_named(tmp_path):
+    path = tmp_path / "bank.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(BankError, match=f"{path}: is not "):
+        bank_load(paths=[path])
+
+
+def test_a_file_far_larger_than_a_bank_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr("quiz.banks.MAX_FILE_BYTES", 10)
+    path = write(tmp_path, [{"model": "quiz.article", "fields": {}}])
+    with pytest.raises(BankError, match=f"{path}: is larger than"):
+        bank_load(paths=[path])
+
+
+def test_load_bank_command_names_the_file(tmp_path, bank):
+    find(bank, "quiz.question", key="single")["fields"]["kind"] = "essay"
+    path = write(tmp_path, bank)
+    with pytest.raises(CommandError, match=f"1 problem\\(s\\) found in {path}") as excinfo:
+        call_command("load_bank", path, stderr=StringIO())
+    assert excinfo.value.returncode == 1
+
+
+def test_export_bank_to_a_place_it_cannot_write_is_refused(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    with pytest.raises(CommandError, match="cannot be written"):
+        call_command("export_bank", "kherson", "-o", str(tmp_path), stderr=StringIO())
+
+
+def big_bank(questions: int) -> list[dict]:
+    """One article and `questions` single-choice questions of 4 choices, in a quiz."""
+    sentences = [f"Sentence {n} says something." for n in range(questions)]
+    entries = [
+        {
+            "model": "quiz.article",
+            "fields": {"slug": "big", "title": "Big", "text": " ".join(sentences)},
+        }
+    ]
+    for n in range(questions):
+        entries.append(
+            {
+                "model": "quiz.question",
+                "fields": {
+                    "article": ["big"],
+                    "key": f"q{n}",
+                    "kind": "single",
+                    "prompt": f"What does sentence {n} say?",
+                    "explanation": "It says so.",
+                    "excerpt": sentences[n],
+                    "topic": "All",
+                },
+            }
+        )
+        entries += [
+            {
+                "model": "quiz.choice",
+                "fields": {
+                    "question": [f"q{n}", "big"],
+                    "position": p,
+                    "text": f"Answer {p}",
+                    "is_correct": p == 1,
+                },
+            }
+            for p in range(1, 5)
+        ]
+    entries.append(
+        {"model": "quiz.quiz", "fields": {"article": ["big"], "slug": "big", "title": "Big"}}
+    )
+    entries += [
+        {
+            "model": "quiz.quizquestion",
+            "fields": {"quiz": ["big"], "question": [f"q{n}", "big"], "position": n + 1},
+        }
+        for n in range(questions)
+    ]
+    return entries
+
+
+def test_a_big_bank_is_written_in_a_few_statements_after_every_check(tmp_path):
+    """Students' answers wait on the write transaction (SQLite's write lock): it holds the
+    bulk writes and the bank's checks only, whatever the bank's size."""
+    from django.db import connection
+
+    in_transaction = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal in_transaction
+        in_transaction += connection.in_atomic_block
+        return execute(sql, params, many, context)
+
+    path = write(tmp_path, big_bank(600))  # 6,002 objects
+    with connection.execute_wrapper(count):
+        result = bank_load(paths=[path])
+    assert result.created["quiz.choice"] == 2400
+    assert Question.objects.filter(article__slug="big").count() == 600
+    assert in_transaction <= 30  # batches of 500 rows, then the checks; was 6,000+

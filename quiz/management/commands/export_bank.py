@@ -27,7 +27,10 @@ class Command(BaseCommand):
             raise CommandError(f"No article {article!r}.") from None
         exported = export_gift(bank) if format == "gift" else export_moodle_xml(bank)
         if output:
-            output.write_text(exported.text, encoding="utf-8")
+            try:
+                output.write_text(exported.text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"{output} cannot be written: {exc.strerror or exc}") from None
             self.stderr.write(f"Wrote {output}.")
         else:
             self.stdout.write(exported.text, ending="")

@@ -55,8 +55,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             if not skip_unsupported:
                 raise CommandError(
-                    f"{len(imported.problems)} question(s) could not be read; nothing was "
-                    "imported (--skip-unsupported imports the rest)."
+                    f"{file}: {len(imported.problems)} question(s) could not be read; nothing "
+                    "was imported (--skip-unsupported imports the rest)."
                 )
         problems = new_bank_problems(bank, imported.questions)
         try:
@@ -68,7 +68,9 @@ class Command(BaseCommand):
         except BankError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"{len(exc.problems)} problem(s); nothing was imported.") from None
+            raise CommandError(
+                f"{file}: {len(exc.problems)} problem(s); nothing was imported."
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {result.created['quiz.question']} question(s) into {bank.slug}."

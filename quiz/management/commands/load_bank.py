@@ -22,7 +22,8 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{len(exc.problems)} problem(s) found; nothing was loaded."
+                f"{len(exc.problems)} problem(s) found in {', '.join(map(str, files))}; "
+                "nothing was loaded."
             ) from None
         self.stdout.write(self.style.SUCCESS(f"Loaded {', '.join(map(str, files))}."))
         self.stdout.write(result.summary())

@@ -39,5 +39,6 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
-            raise CommandError(f"{len(problems)} problem(s) found.")
+            checked = ", ".join(map(str, files)) or "the database"
+            raise CommandError(f"{len(problems)} problem(s) found in {checked}.")
         self.stdout.write(self.style.SUCCESS("No problems found."))
