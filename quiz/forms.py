@@ -80,3 +80,18 @@ class AnalysisForm(forms.Form):
     """Which cohort's attempts the item analysis counts: all when none is given."""
 
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
+
+
+class OverrideForm(forms.Form):
+    """An instructor's score for one response, in points (each question is worth 1), and why."""
+
+    score = forms.DecimalField(min_value=0, max_value=1, max_digits=5, decimal_places=4)
+    reason = forms.CharField(max_length=1000)
+
+
+class AcceptForm(forms.Form):
+    """An answer from the item analysis to accept as right, and the cohort the page showed."""
+
+    question = forms.IntegerField(min_value=1, max_value=2**62)
+    answer = forms.CharField(max_length=200)  # as long as an accepted answer may be
+    cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)

@@ -102,6 +102,16 @@ GRADEBOOK_SORTS = {
 
 
 @dataclass(frozen=True)
+class AttemptLink:
+    """One of a student's attempts at the quiz, for the gradebook to link to."""
+
+    pk: int
+    number: int  # 1 for the student's first attempt at the quiz
+    percent: Decimal | None  # None while in progress
+    is_practice: bool
+
+
+@dataclass(frozen=True)
 class GradebookRow:
     username: str
     name: str
@@ -111,6 +121,7 @@ class GradebookRow:
     best: Decimal | None
     passed: bool
     last_activity: datetime | None
+    attempts: tuple[AttemptLink, ...] = ()
 
     @property
     def started(self) -> bool:
@@ -126,7 +137,8 @@ class GradebookRow:
 def gradebook(
     cohort: Cohort, quiz: Quiz, *, sort: str = "name", descending: bool = False
 ) -> list[GradebookRow]:
-    """Every student of `cohort` with their graded attempts at `quiz`: one query."""
+    """Every student of `cohort` with their graded attempts at `quiz`, and every attempt of
+    theirs (practice included) to link to: two queries."""
     graded = Q(attempts__quiz=quiz, attempts__is_practice=False) & ~Q(
         attempts__state=Attempt.State.ABANDONED
     )
@@ -155,6 +167,7 @@ def gradebook(
         (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True)) for f in fields
     ]
     users = users.order_by(*order, "username").values(
+        "pk",
         "username",
         "first_name",
         "last_name",
@@ -165,8 +178,18 @@ def gradebook(
         "passes",
         "last_activity",
     )
+    links: dict[int, list[AttemptLink]] = defaultdict(list)
+    attempts = (
+        Attempt.objects.filter(quiz=quiz, user__memberships__cohort=cohort)
+        .order_by("started_at", "pk")
+        .only("user_id", "points", "max_points", "is_practice")
+    )
+    for a in attempts:
+        mine = links[a.user_id]
+        mine.append(AttemptLink(a.pk, len(mine) + 1, a.percent, a.is_practice))
     return [
         GradebookRow(
+            attempts=tuple(links[u["pk"]]),
             username=u["username"],
             name=f"{u['first_name']} {u['last_name']}".strip(),
             email=u["email"],
@@ -220,6 +243,7 @@ def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
 
 # Item analysis -----------------------------------------------------------------------------
 
+ANSWERS_SHOWN = 20  # typed answers listed per question: the most common ones
 MIN_ATTEMPTS = 5  # below this no question is flagged: too few answers to judge
 HARD_FACILITY = 10  # percent: a question fewer get right than this is flagged
 
@@ -232,6 +256,22 @@ class ItemStats:
     discrimination: float | None  # correlation with the rest of the attempt, -100..100
     choices: list[tuple[str, bool, int, float]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # Typed answers (short text, numeric), as grading compares them, most given first.
+    answers: list[AnswerCount] = field(default_factory=list)
+    other_answers: int = 0  # how many more distinct answers there were than are listed
+    can_accept: bool = False  # whether an answer can be accepted as right from here
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    text: str  # as grading compares it: normalised
+    count: int
+    share: float  # percent of the times the question was asked
+    wrong: int  # how many of them scored less than full marks
+
+    @property
+    def right(self) -> bool:
+        return self.wrong == 0
 
 
 def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, list[ItemStats]]:
@@ -255,9 +295,10 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     if cohort is not None:
         items = items.filter(attempt__user_id__in=members)
-    picking = [kind.name for kind in grading.all_kinds() if kind.counts_picks]
+    # Kinds whose submissions the analysis lists: the options picked, or the answers typed.
+    listed = [k.name for k in grading.all_kinds() if k.counts_picks or k.counts_answers]
     pick = Case(
-        When(question__kind__in=picking, then=F("response__submission")),
+        When(question__kind__in=listed, then=F("response__submission")),
         default=Value(None),
         output_field=JSONField(),
     )
@@ -270,7 +311,8 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     sums: dict[int, dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(("n", "sx", "sxx", "st", "stt", "sxt"), 0.0)
     )
-    submissions: dict[int, list[tuple[Any, int]]] = defaultdict(list)  # (submission, how many)
+    # (submission, its score, how many)
+    submissions: dict[int, list[tuple[Any, float, int]]] = defaultdict(list)
     for row in groups:
         n = row["n"]
         x = float(row["response__score"] or 0)
@@ -283,7 +325,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
         acc["stt"] += n * t * t
         acc["sxt"] += n * x * t
         if row["pick"] is not None:
-            submissions[row["question_id"]].append((row["pick"], n))
+            submissions[row["question_id"]].append((row["pick"], x, n))
     position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
     questions = (
         Question.objects.filter(pk__in=list(sums))
@@ -301,12 +343,18 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
             facility=facility,
             discrimination=_rest_correlation(row),
         )
-        if question.kind_object.counts_picks:
-            counts = _count_picks(question.kind_object, submissions[question.pk])
+        kind = question.kind_object
+        if kind.counts_picks:
+            counts = _count_picks(kind, submissions[question.pk])
             stats.choices = [
                 (c.text, c.is_correct, counts.get(c.pk, 0), counts.get(c.pk, 0) / n * 100)
                 for c in question.choices.all()
             ]
+        if kind.counts_answers:
+            answers = _count_answers(kind, submissions[question.pk], n)
+            stats.answers = answers[:ANSWERS_SHOWN]
+            stats.other_answers = len(answers) - len(stats.answers)
+            stats.can_accept = kind.uses_accepted
         if n >= MIN_ATTEMPTS:
             if facility is not None and facility < HARD_FACILITY:
                 stats.flags.append("almost nobody gets it right")
@@ -334,10 +382,28 @@ def _rest_correlation(row: dict[str, float]) -> float | None:
     return 100 * cov_x_rest / math.sqrt(var_x * var_rest)
 
 
-def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, int]]) -> dict[int, int]:
-    """How often each choice id was picked, from (submission, how many) pairs."""
+def _count_answers(
+    kind: grading.Kind, submissions: list[tuple[Any, float, int]], asked: int
+) -> list[AnswerCount]:
+    """Typed answers that grading does not tell apart counted together, most given first."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # how many, how many wrong
+    for submission, score, n in submissions:
+        count = counts[kind.answer_as_graded(submission)]
+        count[0] += n
+        count[1] += n if score < 1 else 0
+    return sorted(
+        (
+            AnswerCount(text, n, n / asked * 100 if asked else 0.0, wrong)
+            for text, (n, wrong) in counts.items()
+        ),
+        key=lambda a: (-a.count, a.text),
+    )
+
+
+def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, float, int]]) -> dict[int, int]:
+    """How often each choice id was picked, from (submission, score, how many)."""
     counts: dict[int, int] = defaultdict(int)
-    for submission, n in submissions:
+    for submission, _, n in submissions:
         for ident in kind.picks(submission):
             counts[ident] += n
     return counts
