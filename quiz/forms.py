@@ -69,11 +69,13 @@ class ArrangeForm(forms.Form):
 
 
 class GradebookForm(forms.Form):
-    """How the gradebook is sorted, and whether it is downloaded as CSV."""
+    """How the gradebook is sorted, which page of it is shown, or whether it is downloaded
+    as CSV (always every student)."""
 
     sort = forms.ChoiceField(choices=[(name, name) for name in GRADEBOOK_SORTS], required=False)
     dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
     format = forms.ChoiceField(choices=[("html", "html"), ("csv", "csv")], required=False)
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
 
 
 class AnalysisForm(forms.Form):

@@ -7,7 +7,7 @@ import csv
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -113,6 +113,7 @@ class AttemptLink:
 
 @dataclass(frozen=True)
 class GradebookRow:
+    user_id: int
     username: str
     name: str
     email: str
@@ -137,8 +138,8 @@ class GradebookRow:
 def gradebook(
     cohort: Cohort, quiz: Quiz, *, sort: str = "name", descending: bool = False
 ) -> list[GradebookRow]:
-    """Every student of `cohort` with their graded attempts at `quiz`, and every attempt of
-    theirs (practice included) to link to: two queries."""
+    """Every student of `cohort` with their graded attempts at `quiz`: one query. The
+    attempts to link to are `with_attempt_links`'s, for the rows a page shows."""
     graded = Q(attempts__quiz=quiz, attempts__is_practice=False) & ~Q(
         attempts__state=Attempt.State.ABANDONED
     )
@@ -178,18 +179,9 @@ def gradebook(
         "passes",
         "last_activity",
     )
-    links: dict[int, list[AttemptLink]] = defaultdict(list)
-    attempts = (
-        Attempt.objects.filter(quiz=quiz, user__memberships__cohort=cohort)
-        .order_by("started_at", "pk")
-        .only("user_id", "points", "max_points", "is_practice")
-    )
-    for a in attempts:
-        mine = links[a.user_id]
-        mine.append(AttemptLink(a.pk, len(mine) + 1, a.percent, a.is_practice))
     return [
         GradebookRow(
-            attempts=tuple(links[u["pk"]]),
+            user_id=u["pk"],
             username=u["username"],
             name=f"{u['first_name']} {u['last_name']}".strip(),
             email=u["email"],
@@ -201,6 +193,22 @@ def gradebook(
         )
         for u in users
     ]
+
+
+def with_attempt_links(quiz: Quiz, rows: Sequence[GradebookRow]) -> list[GradebookRow]:
+    """The rows with every attempt of each student at `quiz`, practice included, oldest
+    first: one query, for the rows a page shows (a cohort's attempts number tens of
+    thousands)."""
+    links: dict[int, list[AttemptLink]] = defaultdict(list)
+    attempts = (
+        Attempt.objects.filter(quiz=quiz, user_id__in=[row.user_id for row in rows])
+        .order_by("started_at", "pk")
+        .only("user_id", "points", "max_points", "is_practice")
+    )
+    for a in attempts:
+        mine = links[a.user_id]
+        mine.append(AttemptLink(a.pk, len(mine) + 1, a.percent, a.is_practice))
+    return [replace(row, attempts=tuple(links[row.user_id])) for row in rows]
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -282,7 +290,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     attempt, as Moodle computes it. One pass of the database groups the attempt items by
     question, score, attempt total and (for choice questions) the choice picked; the sums are
     added up here from those few groups, so the cost does not grow with the number of
-    students beyond that one scan. Four queries.
+    students beyond that one scan; a second groups the typed answers. Five queries.
     """
     attempts = Attempt.objects.filter(quiz=quiz, is_practice=False, state=Attempt.State.FINISHED)
     if cohort is not None:
@@ -295,10 +303,9 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     if cohort is not None:
         items = items.filter(attempt__user_id__in=members)
-    # Kinds whose submissions the analysis lists: the options picked, or the answers typed.
-    listed = [k.name for k in grading.all_kinds() if k.counts_picks or k.counts_answers]
+    picking = [kind.name for kind in grading.all_kinds() if kind.counts_picks]
     pick = Case(
-        When(question__kind__in=listed, then=F("response__submission")),
+        When(question__kind__in=picking, then=F("response__submission")),
         default=Value(None),
         output_field=JSONField(),
     )
@@ -313,6 +320,19 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     # (submission, its score, how many)
     submissions: dict[int, list[tuple[Any, float, int]]] = defaultdict(list)
+    # Typed answers are grouped apart, without the attempt's total: hundreds of spellings
+    # times every total would multiply the groups above.
+    typing = [kind.name for kind in grading.all_kinds() if kind.counts_answers]
+    typed = (
+        items.filter(question__kind__in=typing, response__isnull=False)
+        .values("question_id", "response__submission", "response__score")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in typed:
+        submissions[row["question_id"]].append(
+            (row["response__submission"], float(row["response__score"]), row["n"])
+        )
     for row in groups:
         n = row["n"]
         x = float(row["response__score"] or 0)
@@ -387,8 +407,12 @@ def _count_answers(
 ) -> list[AnswerCount]:
     """Typed answers that grading does not tell apart counted together, most given first."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # how many, how many wrong
+    graded: dict[str, str] = {}  # a spelling comes once right and once wrong at most
     for submission, score, n in submissions:
-        count = counts[kind.answer_as_graded(submission)]
+        key = str(submission)
+        if key not in graded:
+            graded[key] = kind.answer_as_graded(submission)
+        count = counts[graded[key]]
         count[0] += n
         count[1] += n if score < 1 else 0
     return sorted(

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -433,6 +434,9 @@ def instructor_required(view):
     return login_required(wrapped)
 
 
+GRADEBOOK_PAGE = 100  # students a page; a class is one page, a year group a few
+
+
 @require_GET
 @instructor_required
 def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
@@ -449,10 +453,13 @@ def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         reports.gradebook_csv(rows, response)
         return response
+    page = Paginator(rows, GRADEBOOK_PAGE).get_page(options.cleaned_data.get("page"))
     context = {
         "cohort": cohort,
         "quiz": quiz,
         "rows": rows,
+        "page": page,
+        "page_rows": reports.with_attempt_links(quiz, page.object_list),
         "sort": sort,
         "descending": descending,
         "passed": sum(1 for row in rows if row.passed),

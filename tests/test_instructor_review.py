@@ -537,9 +537,9 @@ def test_analysis_of_typed_answers_queries_do_not_grow_with_the_class(
 ):
     cohort, _, _ = class_of(month_quiz, [TYPED[n % len(TYPED)] for n in range(students)])
     url = reverse("quiz:analysis", args=[month_quiz.slug]) + f"?cohort={cohort.pk}"
-    # Session, user, quiz, cohort; the grouped items, the questions, their choices, the
-    # attempts counted.
-    with django_assert_max_num_queries(8):
+    # Session, user, quiz, cohort; the grouped items, the grouped typed answers, the
+    # questions, their choices, the attempts counted.
+    with django_assert_max_num_queries(9):
         assert instructor_client.get(url).status_code == 200
 
 
@@ -564,3 +564,27 @@ def test_right_answers_helper_still_right_after_accept(instructor, bob, month_qu
     services.answer_accept(user=instructor, question_id=_month(month_quiz), answer="novmber")
     item = attempt.items.get(position=1)
     assert right_answers(item)["answers"] == ["November"]
+
+
+def test_a_big_gradebook_is_paged_and_links_only_the_pages_attempts(
+    instructor_client, django_assert_max_num_queries
+):
+    quiz = QuizFactory(questions=QuestionFactory.create_batch(2))
+    people = UserFactory.create_batch(230)
+    cohort = CohortFactory(students=people, quizzes=[quiz])
+    taken = [take(person, quiz, [True, n % 2 == 0]) for n, person in enumerate(people[:5])]
+    url = reverse("quiz:gradebook", args=[cohort.pk, quiz.slug]) + "?sort=best&dir=desc"
+    # Session, user, cohort, quiz, the gradebook, the attempts of the page's students.
+    with django_assert_max_num_queries(6):
+        first = instructor_client.get(url)
+    html = first.content.decode()
+    assert len(first.context["page_rows"]) == 100
+    assert "230 students" in html  # the summary counts everyone
+    assert "Students 1–100 of 230 (page 1 of 3)" in html
+    assert all(f'href="{detail_url(a)}"' in html for a in taken)
+    last = instructor_client.get(url + "&page=3")
+    assert len(last.context["page_rows"]) == 30
+    assert detail_url(taken[0]) not in last.content.decode()
+    # Every student still goes into the CSV.
+    csv = instructor_client.get(url + "&format=csv").content.decode()
+    assert len(csv.strip().splitlines()) == 231
