@@ -301,10 +301,13 @@ def answer_accept(
         created = None
         if kind.with_accepted(kind.build_key(accepted=known), answer).accepted != tuple(known):
             created = AcceptedAnswer.objects.create(question=question, text=answer)
-        # Locked in the attempts' order, as every other writer locks one attempt at a time.
+        # The attempts are locked first, in order (every other writer locks one attempt at a
+        # time), and their items read after: an answer that committed while we waited for its
+        # attempt's lock is read and regraded, not missed.
+        locked = Attempt.objects.select_for_update().filter(items__question=question)
+        list(locked.order_by("pk").values_list("pk", flat=True))
         items = list(
-            AttemptItem.objects.select_for_update(of=("attempt",))
-            .select_related("attempt__quiz", "response")
+            AttemptItem.objects.select_related("attempt__quiz", "response")
             .annotate(
                 overridden=Exists(
                     ScoreChange.objects.filter(

@@ -547,8 +547,8 @@ def test_accept_query_count_does_not_grow_with_the_class(
     instructor, month_quiz, django_assert_max_num_queries
 ):
     class_of(month_quiz, [TYPED[n % len(TYPED)] for n in range(40)])
-    # The question (locked), its accepted answers, the insert, the items with their attempts
-    # and responses, and one batch each of keys, responses, changes, the totals and the
+    # The question (locked), its accepted answers, the insert, the attempts locked, the items
+    # with their attempts and responses, and one batch each of keys, responses, changes, the totals and the
     # attempts; the savepoints of the test's transaction.
     with django_assert_max_num_queries(14):
         result = services.answer_accept(
