@@ -110,7 +110,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from quiz.models import Cohort
+    from quiz import services
+    from quiz.models import Cohort, Question, Response
     from quiz.roles import instructor_group_sync
 
     cohort, quiz = make_attempts(args.students, args.attempts)
@@ -122,6 +123,7 @@ def main() -> None:
         "gradebook": reverse("quiz:gradebook", args=[cohort.pk, quiz.slug]) + "?sort=best&dir=desc",
         "gradebook CSV": reverse("quiz:gradebook", args=[cohort.pk, quiz.slug]) + "?format=csv",
         "item analysis": reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={cohort.pk}",
+        "attempt review": reverse("quiz:attempt_detail", args=[answered_attempt(cohort, quiz).pk]),
     }
     print()
     print(f"{database}: load_cohort of {args.load} students: {load_seconds:.1f} s (target < 10 s)")
@@ -167,6 +169,19 @@ def main() -> None:
             f"{len(response.content) / 1024:.0f} KB (target < 1 s, fixed queries)"
         )
 
+    # 4. Accepting the commonest wrong answer to a short-text question: every matching
+    # response of the 1,000 students regraded, in one transaction.
+    question = Question.objects.filter(quizzes=quiz, kind="short_text").first()
+    asked = Response.objects.filter(item__question=question).count()
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        accepted = services.answer_accept(user=staff, question_id=question.pk, answer="typo 0")
+        seconds = time.perf_counter() - start
+    print(
+        f"  accept answer  {seconds * 1000:6.0f} ms, {len(queries)} queries: "
+        f"{accepted.regraded} of {asked} answers regraded"
+    )
+
 
 def make_cohort(students: int):
     """A cohort of `students` new accounts, written in bulk."""
@@ -198,6 +213,28 @@ def make_cohort(students: int):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return cohort
+
+
+def answered_attempt(cohort, quiz):
+    """A whole attempt at `quiz` answered through the services (the bulk-made ones hold
+    placeholder submissions a review cannot show), every question right."""
+    from django.contrib.auth import get_user_model
+
+    from quiz import services
+
+    student = get_user_model().objects.create(username="bench-student")
+    cohort.memberships.create(user=student)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for item in attempt.items.select_related("question").order_by("position"):
+        form = item.page_from_ids(item.question.kind_object.right_form(item.grading_key()))
+        services.answer_record(
+            user=student,
+            attempt_id=attempt.pk,
+            item_id=item.pk,
+            answers=form.answers,
+            matches=form.matches,
+        )
+    return attempt
 
 
 def make_attempts(students: int, attempts: int):
@@ -281,7 +318,9 @@ def make_attempts(students: int, attempts: int):
         totals: dict[int, int] = {}
         for item, score in zip(items, scores, strict=True):
             choices = list(item.options)
-            submission = str(choices[0][0]) if choices else "x"
+            # Typed answers vary as a class's do: a few common typos, a long tail of others.
+            typed = f"typo {min(rng.randint(0, 400), rng.randint(0, 400))}"
+            submission = str(choices[0][0]) if choices else typed
             responses.append(
                 Response(
                     item=item,

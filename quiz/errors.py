@@ -44,6 +44,14 @@ class NoSuchArticle(NotFound):
     message = "No such article."
 
 
+class NoSuchResponse(NotFound):
+    message = "No such answer."
+
+
+class NoSuchQuestion(NotFound):
+    message = "No such question."
+
+
 # Not allowed: the quiz's rules refuse this user now.
 
 
@@ -71,11 +79,35 @@ class NoQuestions(NotAllowed):
     message = "This quiz has no questions yet."
 
 
+class InstructorsOnly(NotAllowed):
+    message = "Only instructors may change scores."
+
+
+class ScoreOutOfRange(NotAllowed):
+    message = "A score is between 0 and 1 point."
+
+
+class ReasonRequired(NotAllowed):
+    message = "Say why the score changes: the student sees it."
+
+
+class CannotAccept(NotAllowed):
+    message = "Answers to this kind of question cannot be accepted from the item analysis."
+
+
+class BlankAnswer(NotAllowed):
+    message = "An empty answer cannot be accepted."
+
+
 # Conflict: the attempt's state, or the quiz's time, refuses it.
 
 
 class Conflict(QuizError):
     message = "That clashes with the state of your attempt."
+
+
+class AttemptInProgress(Conflict):
+    message = "This attempt is still in progress: its scores can change once it has ended."
 
 
 class QuizClosed(Conflict):

@@ -69,14 +69,31 @@ class ArrangeForm(forms.Form):
 
 
 class GradebookForm(forms.Form):
-    """How the gradebook is sorted, and whether it is downloaded as CSV."""
+    """How the gradebook is sorted, which page of it is shown, or whether it is downloaded
+    as CSV (always every student)."""
 
     sort = forms.ChoiceField(choices=[(name, name) for name in GRADEBOOK_SORTS], required=False)
     dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
     format = forms.ChoiceField(choices=[("html", "html"), ("csv", "csv")], required=False)
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
 
 
 class AnalysisForm(forms.Form):
     """Which cohort's attempts the item analysis counts: all when none is given."""
 
+    cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
+
+
+class OverrideForm(forms.Form):
+    """An instructor's score for one response, in points (each question is worth 1), and why."""
+
+    score = forms.DecimalField(min_value=0, max_value=1, max_digits=5, decimal_places=4)
+    reason = forms.CharField(max_length=1000)
+
+
+class AcceptForm(forms.Form):
+    """An answer from the item analysis to accept as right, and the cohort the page showed."""
+
+    question = forms.IntegerField(min_value=1, max_value=2**62)
+    answer = forms.CharField(max_length=200)  # as long as an accepted answer may be
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)

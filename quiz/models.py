@@ -543,6 +543,47 @@ class Response(models.Model):
         return f"{self.item}: {self.score}"
 
 
+class ScoreCause(models.TextChoices):
+    OVERRIDE = "override", "Overridden"
+    ACCEPTED = "accepted", "Answer accepted"
+
+
+class ScoreChange(models.Model):
+    """One change to a response's score after it was graded, kept for good: an instructor's
+    override, or a regrade when an answer was accepted as right. The response holds the score
+    in force (the attempt's points are the sum of its responses' scores); these say who
+    changed it, when, from what, to what and why."""
+
+    Cause = ScoreCause
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    # PROTECT: an audit trail that loses its "who" is no audit trail.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    old_score = models.DecimalField(max_digits=5, decimal_places=4)
+    new_score = models.DecimalField(max_digits=5, decimal_places=4)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["response", "changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cause__in=ScoreCause.values), name="score_change_cause_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(old_score__gte=0, old_score__lte=1, new_score__gte=0, new_score__lte=1),
+                name="score_change_scores_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="score_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response}: {self.old_score} → {self.new_score}"
+
+
 class CohortManager(models.Manager["Cohort"]):
     def get_by_natural_key(self, name: str) -> Cohort:
         return self.get(name=name)

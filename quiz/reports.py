@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -102,7 +102,18 @@ GRADEBOOK_SORTS = {
 
 
 @dataclass(frozen=True)
+class AttemptLink:
+    """One of a student's attempts at the quiz, for the gradebook to link to."""
+
+    pk: int
+    number: int  # 1 for the student's first attempt at the quiz
+    percent: Decimal | None  # None while in progress
+    is_practice: bool
+
+
+@dataclass(frozen=True)
 class GradebookRow:
+    user_id: int
     username: str
     name: str
     email: str
@@ -111,6 +122,7 @@ class GradebookRow:
     best: Decimal | None
     passed: bool
     last_activity: datetime | None
+    attempts: tuple[AttemptLink, ...] = ()
 
     @property
     def started(self) -> bool:
@@ -126,7 +138,8 @@ class GradebookRow:
 def gradebook(
     cohort: Cohort, quiz: Quiz, *, sort: str = "name", descending: bool = False
 ) -> list[GradebookRow]:
-    """Every student of `cohort` with their graded attempts at `quiz`: one query."""
+    """Every student of `cohort` with their graded attempts at `quiz`: one query. The
+    attempts to link to are `with_attempt_links`'s, for the rows a page shows."""
     graded = Q(attempts__quiz=quiz, attempts__is_practice=False) & ~Q(
         attempts__state=Attempt.State.ABANDONED
     )
@@ -155,6 +168,7 @@ def gradebook(
         (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True)) for f in fields
     ]
     users = users.order_by(*order, "username").values(
+        "pk",
         "username",
         "first_name",
         "last_name",
@@ -167,6 +181,7 @@ def gradebook(
     )
     return [
         GradebookRow(
+            user_id=u["pk"],
             username=u["username"],
             name=f"{u['first_name']} {u['last_name']}".strip(),
             email=u["email"],
@@ -178,6 +193,22 @@ def gradebook(
         )
         for u in users
     ]
+
+
+def with_attempt_links(quiz: Quiz, rows: Sequence[GradebookRow]) -> list[GradebookRow]:
+    """The rows with every attempt of each student at `quiz`, practice included, oldest
+    first: one query, for the rows a page shows (a cohort's attempts number tens of
+    thousands)."""
+    links: dict[int, list[AttemptLink]] = defaultdict(list)
+    attempts = (
+        Attempt.objects.filter(quiz=quiz, user_id__in=[row.user_id for row in rows])
+        .order_by("started_at", "pk")
+        .only("user_id", "points", "max_points", "is_practice")
+    )
+    for a in attempts:
+        mine = links[a.user_id]
+        mine.append(AttemptLink(a.pk, len(mine) + 1, a.percent, a.is_practice))
+    return [replace(row, attempts=tuple(links[row.user_id])) for row in rows]
 
 
 def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
@@ -211,6 +242,7 @@ def gradebook_csv(rows: Sequence[GradebookRow], out: Any) -> None:
 
 # Item analysis -----------------------------------------------------------------------------
 
+ANSWERS_SHOWN = 20  # typed answers listed per question: the most common ones
 MIN_ATTEMPTS = 5  # below this no question is flagged: too few answers to judge
 HARD_FACILITY = 10  # percent: a question fewer get right than this is flagged
 
@@ -223,6 +255,22 @@ class ItemStats:
     discrimination: float | None  # correlation with the rest of the attempt, -100..100
     choices: list[tuple[str, bool, int, float]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # Typed answers (short text, numeric), as grading compares them, most given first.
+    answers: list[AnswerCount] = field(default_factory=list)
+    other_answers: int = 0  # how many more distinct answers there were than are listed
+    can_accept: bool = False  # whether an answer can be accepted as right from here
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    text: str  # as grading compares it: normalised
+    count: int
+    share: float  # percent of the times the question was asked
+    wrong: int  # how many of them scored less than full marks
+
+    @property
+    def right(self) -> bool:
+        return self.wrong == 0
 
 
 def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, list[ItemStats]]:
@@ -233,7 +281,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     attempt, as Moodle computes it. One pass of the database groups the attempt items by
     question, score, attempt total and (for choice questions) the choice picked; the sums are
     added up here from those few groups, so the cost does not grow with the number of
-    students beyond that one scan. Four queries.
+    students beyond that one scan; a second groups the typed answers. Five queries.
     """
     attempts = Attempt.objects.filter(quiz=quiz, is_practice=False, state=Attempt.State.FINISHED)
     if cohort is not None:
@@ -261,7 +309,21 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     sums: dict[int, dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(("n", "sx", "sxx", "st", "stt", "sxt"), 0.0)
     )
-    submissions: dict[int, list[tuple[Any, int]]] = defaultdict(list)  # (submission, how many)
+    # (submission, its score, how many)
+    submissions: dict[int, list[tuple[Any, float, int]]] = defaultdict(list)
+    # Typed answers are grouped apart, without the attempt's total: hundreds of spellings
+    # times every total would multiply the groups above.
+    typing = [kind.name for kind in grading.all_kinds() if kind.counts_answers]
+    typed = (
+        items.filter(question__kind__in=typing, response__isnull=False)
+        .values("question_id", "response__submission", "response__score")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in typed:
+        submissions[row["question_id"]].append(
+            (row["response__submission"], float(row["response__score"]), row["n"])
+        )
     for row in groups:
         n = row["n"]
         x = float(row["response__score"] or 0)
@@ -274,7 +336,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
         acc["stt"] += n * t * t
         acc["sxt"] += n * x * t
         if row["pick"] is not None:
-            submissions[row["question_id"]].append((row["pick"], n))
+            submissions[row["question_id"]].append((row["pick"], x, n))
     position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
     questions = (
         Question.objects.filter(pk__in=list(sums))
@@ -292,12 +354,18 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
             facility=facility,
             discrimination=_rest_correlation(row),
         )
-        if question.kind_object.counts_picks:
-            counts = _count_picks(question.kind_object, submissions[question.pk])
+        kind = question.kind_object
+        if kind.counts_picks:
+            counts = _count_picks(kind, submissions[question.pk])
             stats.choices = [
                 (c.text, c.is_correct, counts.get(c.pk, 0), counts.get(c.pk, 0) / n * 100)
                 for c in question.choices.all()
             ]
+        if kind.counts_answers:
+            answers = _count_answers(kind, submissions[question.pk], n)
+            stats.answers = answers[:ANSWERS_SHOWN]
+            stats.other_answers = len(answers) - len(stats.answers)
+            stats.can_accept = kind.uses_accepted
         if n >= MIN_ATTEMPTS:
             if facility is not None and facility < HARD_FACILITY:
                 stats.flags.append("almost nobody gets it right")
@@ -325,10 +393,32 @@ def _rest_correlation(row: dict[str, float]) -> float | None:
     return 100 * cov_x_rest / math.sqrt(var_x * var_rest)
 
 
-def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, int]]) -> dict[int, int]:
-    """How often each choice id was picked, from (submission, how many) pairs."""
+def _count_answers(
+    kind: grading.Kind, submissions: list[tuple[Any, float, int]], asked: int
+) -> list[AnswerCount]:
+    """Typed answers that grading does not tell apart counted together, most given first."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # how many, how many wrong
+    graded: dict[str, str] = {}  # a spelling comes once right and once wrong at most
+    for submission, score, n in submissions:
+        key = str(submission)
+        if key not in graded:
+            graded[key] = kind.answer_as_graded(submission)
+        count = counts[graded[key]]
+        count[0] += n
+        count[1] += n if score < 1 else 0
+    return sorted(
+        (
+            AnswerCount(text, n, n / asked * 100 if asked else 0.0, wrong)
+            for text, (n, wrong) in counts.items()
+        ),
+        key=lambda a: (-a.count, a.text),
+    )
+
+
+def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, float, int]]) -> dict[int, int]:
+    """How often each choice id was picked, from (submission, score, how many)."""
     counts: dict[int, int] = defaultdict(int)
-    for submission, n in submissions:
+    for submission, _, n in submissions:
         for ident in kind.picks(submission):
             counts[ident] += n
     return counts

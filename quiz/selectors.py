@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from quiz import errors
-from quiz.models import Article, Attempt, AttemptItem, CohortQuiz, Question, Quiz
+from quiz.models import Article, Attempt, AttemptItem, CohortQuiz, Question, Quiz, ScoreChange
 
 
 @dataclass
@@ -195,7 +195,25 @@ def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> Att
 
 
 def review_items(attempt: Attempt) -> list[AttemptItem]:
-    return list(attempt.items.select_related("question__article", "response").order_by("position"))
+    """The attempt's items with their responses and each response's score changes (who
+    changed it, when, why): two queries."""
+    changes = Prefetch(
+        "response__changes", queryset=ScoreChange.objects.select_related("changed_by")
+    )
+    return list(
+        attempt.items.select_related("question__article", "response")
+        .prefetch_related(changes)
+        .order_by("position")
+    )
+
+
+def any_attempt(attempt_id: int) -> Attempt:
+    """Any student's attempt, with its quiz and student, for instructors: cohorts have no
+    owner, so every instructor sees every cohort's attempts."""
+    attempt = Attempt.objects.select_related("quiz", "user").filter(pk=attempt_id).first()
+    if attempt is None:
+        raise errors.NoSuchAttempt()
+    return attempt
 
 
 def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:

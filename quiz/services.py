@@ -30,7 +30,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from quiz import errors, grading, selectors
-from quiz.models import Attempt, AttemptItem, Question, Quiz, Response
+from quiz.models import (
+    AcceptedAnswer,
+    Attempt,
+    AttemptItem,
+    Question,
+    Quiz,
+    Response,
+    ScoreChange,
+)
 
 _random = secrets.SystemRandom()
 
@@ -203,6 +211,171 @@ def attempt_expire_if_due(
     return attempt_end_if_over(user=user, attempt_id=attempt_id, now=now)[0]
 
 
+# Instructors' corrections ----------------------------------------------------------------
+#
+# A response always holds the score in force and an ended attempt's points are always the sum
+# of its responses' scores: a correction changes both in one transaction, and keeps a
+# `ScoreChange` saying who changed what, when and why. Instructors are staff (see
+# `views.instructor_required`); cohorts have no owner, so every instructor may correct every
+# attempt.
+
+
+@dataclass(frozen=True)
+class Accepted:
+    accepted: AcceptedAnswer | None  # None: it was accepted already
+    regraded: int  # responses whose score went up
+
+
+def response_override(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    response_id: int,
+    score: Decimal,
+    reason: str,
+    now: datetime | None = None,
+) -> Response:
+    """Set one response's score by hand, with the reason the student will read; the
+    attempt's points and pass are recomputed. Only once the attempt has ended: until then
+    its points do not exist and the student may still be reading the feedback."""
+    _check_instructor(user)
+    reason = reason.strip()
+    if not reason:
+        raise errors.ReasonRequired()
+    if not Decimal(0) <= score <= Decimal(1):
+        raise errors.ScoreOutOfRange()
+    score = score.quantize(Decimal("0.0001"))
+    with transaction.atomic():
+        response = (
+            Response.objects.select_for_update(of=("item__attempt",))
+            .select_related("item__attempt__quiz")
+            .filter(pk=response_id, item__attempt_id=attempt_id)
+            .first()
+        )
+        if response is None:
+            raise errors.NoSuchResponse()
+        attempt = response.item.attempt
+        if attempt.is_open:
+            raise errors.AttemptInProgress()
+        ScoreChange.objects.create(
+            response=response,
+            changed_by=user,
+            changed_at=now or timezone.now(),
+            cause=ScoreChange.Cause.OVERRIDE,
+            old_score=response.score,
+            new_score=score,
+            reason=reason,
+        )
+        response.score = score
+        response.is_correct = score == 1
+        response.save(update_fields=["score", "is_correct"])
+        _rescore([attempt])
+        return response
+
+
+def answer_accept(
+    *,
+    user: AbstractBaseUser,
+    question_id: int,
+    answer: str,
+    now: datetime | None = None,
+) -> Accepted:
+    """Accept `answer` as right for a question: it becomes one of the question's accepted
+    answers, every attempt's frozen key for the question accepts it too (so review, gradebook
+    and analysis agree, and answers still to come are graded the same), and every past
+    response that now grades higher is regraded, audited and its attempt rescored. A response
+    an instructor has overridden keeps its override. All in one transaction."""
+    _check_instructor(user)
+    answer = " ".join(answer.split())
+    now = now or timezone.now()
+    with transaction.atomic():
+        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        if question is None:
+            raise errors.NoSuchQuestion()
+        kind = question.kind_object
+        if not kind.uses_accepted:
+            raise errors.CannotAccept()
+        if not kind.answer_as_graded(answer):
+            raise errors.BlankAnswer()
+        known = [a.text for a in question.accepted_answers.all()]
+        created = None
+        if kind.with_accepted(kind.build_key(accepted=known), answer).accepted != tuple(known):
+            created = AcceptedAnswer.objects.create(question=question, text=answer)
+        # The attempts are locked first, in order (every other writer locks one attempt at a
+        # time), and their items read after: an answer that committed while we waited for its
+        # attempt's lock is read and regraded, not missed.
+        locked = Attempt.objects.select_for_update().filter(items__question=question)
+        list(locked.order_by("pk").values_list("pk", flat=True))
+        items = list(
+            AttemptItem.objects.select_related("attempt__quiz", "response")
+            .annotate(
+                overridden=Exists(
+                    ScoreChange.objects.filter(
+                        response__item=OuterRef("pk"), cause=ScoreChange.Cause.OVERRIDE
+                    )
+                )
+            )
+            .filter(question=question)
+            .order_by("attempt_id")
+        )
+        rekeyed, regraded, changes, attempts = [], [], [], {}
+        reason = f"“{answer}” accepted as right."
+        for item in items:
+            key = kind.key_from_data(item.key)
+            wider = kind.with_accepted(key, answer)
+            if wider == key:
+                continue
+            item.key = kind.key_to_data(wider)
+            rekeyed.append(item)
+            response = getattr(item, "response", None)
+            if response is None or item.overridden:
+                continue
+            grade = kind.grade(wider, response.submission)
+            if _decimal(grade.score) <= response.score:
+                continue
+            changes.append(
+                ScoreChange(
+                    response=response,
+                    changed_by=user,
+                    changed_at=now,
+                    cause=ScoreChange.Cause.ACCEPTED,
+                    old_score=response.score,
+                    new_score=_decimal(grade.score),
+                    reason=reason,
+                )
+            )
+            response.score = _decimal(grade.score)
+            response.is_correct = grade.is_correct
+            response.feedback = grade.feedback
+            regraded.append(response)
+            attempts[item.attempt_id] = item.attempt
+        AttemptItem.objects.bulk_update(rekeyed, ["key"], batch_size=500)
+        Response.objects.bulk_update(regraded, ["score", "is_correct", "feedback"], batch_size=500)
+        ScoreChange.objects.bulk_create(changes, batch_size=500)
+        _rescore([a for a in attempts.values() if not a.is_open])
+        return Accepted(accepted=created, regraded=len(regraded))
+
+
+def _check_instructor(user: AbstractBaseUser) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise errors.InstructorsOnly()
+
+
+def _rescore(attempts: Sequence[Attempt]) -> None:
+    """Ended attempts' points again from their responses (one query), and their pass."""
+    if not attempts:
+        return
+    totals = dict(
+        Response.objects.filter(item__attempt__in=[a.pk for a in attempts])
+        .values("item__attempt")
+        .annotate(total=Sum("score"))
+        .values_list("item__attempt", "total")
+    )
+    for attempt in attempts:
+        _set_points(attempt, totals.get(attempt.pk) or Decimal(0))
+    Attempt.objects.bulk_update(attempts, ["points", "passed"], batch_size=500)
+
+
 # Helpers ---------------------------------------------------------------------------------
 
 
@@ -361,13 +534,19 @@ def _close(attempt: Attempt, now: datetime, *, state: str) -> None:
     points = Response.objects.filter(item__attempt=attempt).aggregate(total=Sum("score"))["total"]
     attempt.state = state
     attempt.finished_at = now
-    attempt.points = points or Decimal(0)
+    _set_points(attempt, points or Decimal(0))
+    attempt.save(update_fields=["state", "finished_at", "points", "passed"])
+
+
+def _set_points(attempt: Attempt, points: Decimal) -> None:
+    """An ended attempt's points (the sum of its responses' scores) and whether they pass:
+    the one place both are worked out, at the close and after every change of a score."""
+    attempt.points = points
     attempt.passed = (
         None
-        if attempt.is_practice or state != Attempt.State.FINISHED
+        if attempt.is_practice or attempt.state != Attempt.State.FINISHED
         else attempt.points * 100 >= attempt.quiz.pass_mark * attempt.max_points
     )
-    attempt.save(update_fields=["state", "finished_at", "points", "passed"])
 
 
 def _decimal(score: Any) -> Decimal:

@@ -22,4 +22,15 @@ urlpatterns = [
         name="gradebook",
     ),
     path("instructors/quizzes/<slug:slug>/analysis/", views.analysis, name="analysis"),
+    path(
+        "instructors/quizzes/<slug:slug>/analysis/accept/",
+        views.accept_answer,
+        name="accept_answer",
+    ),
+    path("instructors/attempts/<int:attempt_id>/", views.attempt_detail, name="attempt_detail"),
+    path(
+        "instructors/attempts/<int:attempt_id>/responses/<int:response_id>/override/",
+        views.override,
+        name="override",
+    ),
 ]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -27,7 +28,14 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from quiz import errors, grading, reports, selectors, services
-from quiz.forms import AnalysisForm, AnswerForm, ArrangeForm, GradebookForm
+from quiz.forms import (
+    AcceptForm,
+    AnalysisForm,
+    AnswerForm,
+    ArrangeForm,
+    GradebookForm,
+    OverrideForm,
+)
 from quiz.models import Attempt, AttemptItem, Cohort, Quiz
 from quiz.presenters import article_paragraphs, given_answer, item_display, right_answer
 
@@ -359,17 +367,8 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
     if attempt.is_open:
         return redirect(attempt_url(attempt_id))
-    items = selectors.review_items(attempt)
+    rows = _review_rows(selectors.review_items(attempt))
     (status,) = selectors.quiz_statuses(request.user, [attempt.quiz])
-    rows = [
-        {
-            "item": item,
-            "response": getattr(item, "response", None),
-            "given": given_answer(item),
-            "right_answer": right_answer(item),
-        }
-        for item in items
-    ]
     context = {
         "attempt": attempt,
         "rows": rows,
@@ -378,6 +377,22 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "duration": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
     }
     return TemplateResponse(request, "quiz/review.html", context)
+
+
+def _review_rows(items: list[AttemptItem]) -> list[dict]:
+    rows = []
+    for item in items:
+        response = getattr(item, "response", None)
+        rows.append(
+            {
+                "item": item,
+                "response": response,
+                "changes": list(response.changes.all()) if response else [],
+                "given": given_answer(item),
+                "right_answer": right_answer(item),
+            }
+        )
+    return rows
 
 
 @require_GET
@@ -419,6 +434,9 @@ def instructor_required(view):
     return login_required(wrapped)
 
 
+GRADEBOOK_PAGE = 100  # students a page; a class is one page, a year group a few
+
+
 @require_GET
 @instructor_required
 def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
@@ -435,10 +453,13 @@ def gradebook(request: HttpRequest, cohort_id: int, slug: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         reports.gradebook_csv(rows, response)
         return response
+    page = Paginator(rows, GRADEBOOK_PAGE).get_page(options.cleaned_data.get("page"))
     context = {
         "cohort": cohort,
         "quiz": quiz,
         "rows": rows,
+        "page": page,
+        "page_rows": reports.with_attempt_links(quiz, page.object_list),
         "sort": sort,
         "descending": descending,
         "passed": sum(1 for row in rows if row.passed),
@@ -466,3 +487,90 @@ def analysis(request: HttpRequest, slug: str) -> HttpResponse:
         "min_attempts": reports.MIN_ATTEMPTS,
     }
     return TemplateResponse(request, "quiz/analysis.html", context)
+
+
+def attempt_detail_url(attempt_id: int) -> str:
+    return reverse("quiz:attempt_detail", args=[attempt_id])
+
+
+@require_GET
+@instructor_required
+@student_view
+def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A student's attempt as the student's review shows it, with each answer's time, every
+    change to its score, and a form to override it."""
+    return _attempt_detail(request, selectors.any_attempt(attempt_id))
+
+
+def _attempt_detail(
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    form: OverrideForm | None = None,
+    form_for: int | None = None,
+    status: int = 200,
+) -> TemplateResponse:
+    context = {
+        "attempt": attempt,
+        "rows": _review_rows(selectors.review_items(attempt)),
+        "instructor": True,
+        "student": attempt.user,
+        "form": form,
+        "form_for": form_for,
+        "duration": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
+    }
+    return TemplateResponse(request, "quiz/review.html", context, status=status)
+
+
+@require_POST
+@instructor_required
+@student_view
+def override(request: HttpRequest, attempt_id: int, response_id: int) -> HttpResponse:
+    form = OverrideForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.response_override(
+                user=request.user,
+                attempt_id=attempt_id,
+                response_id=response_id,
+                score=form.cleaned_data["score"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (errors.NotAllowed, errors.Conflict) as exc:
+            form.add_error(None, str(exc))
+            status = status_of(exc)
+        else:
+            messages.success(request, "Score changed; the attempt's points were recomputed.")
+            return redirect(f"{attempt_detail_url(attempt_id)}#response-{response_id}")
+    attempt = selectors.any_attempt(attempt_id)
+    return _attempt_detail(request, attempt, form=form, form_for=response_id, status=status)
+
+
+@require_POST
+@instructor_required
+@student_view
+def accept_answer(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():  # the page's buttons always send all three
+        return HttpResponseBadRequest("question, answer and cohort are a number, text, a number")
+    back = reverse("quiz:analysis", args=[quiz.slug])
+    if form.cleaned_data["cohort"]:
+        back += f"?cohort={form.cleaned_data['cohort']}"
+    try:
+        accepted = services.answer_accept(
+            user=request.user,
+            question_id=form.cleaned_data["question"],
+            answer=form.cleaned_data["answer"],
+        )
+    except errors.NotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    n = accepted.regraded
+    messages.success(
+        request,
+        f"“{form.cleaned_data['answer']}” is now accepted: "
+        f"{n} answer{'' if n == 1 else 's'} regraded.",
+    )
+    return redirect(back)

@@ -279,12 +279,12 @@ def test_report_queries_do_not_grow_with_the_cohort(
         take(person, quiz, [n % 2 == 0, n % 3 == 0])
     client = Client()
     client.force_login(instructor)
-    # Session, user, cohort, quiz, the gradebook.
-    with django_assert_max_num_queries(5):
+    # Session, user, cohort, quiz, the gradebook, the attempts it links to.
+    with django_assert_max_num_queries(6):
         assert client.get(gradebook_url(cohort, quiz)).status_code == 200
-    # Session, user, quiz, cohort; the grouped items, the questions, their choices, and the
-    # attempts counted.
-    with django_assert_max_num_queries(8):
+    # Session, user, quiz, cohort; the grouped items, the grouped typed answers, the
+    # questions, their choices, and the attempts counted.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={cohort.pk}")
     assert response.status_code == 200
 

@@ -557,12 +557,13 @@ def test_answered_item_carries_what_feedback_shows_in_one_query(
     assert shown[-1] is True
 
 
-def test_review_items_are_in_position_order_with_responses_in_one_query(
+def test_review_items_are_in_position_order_with_responses_in_two_queries(
     student, t0, django_assert_num_queries
 ):
     attempt = take(student, quiz_of(student, questions=3), True, False, now=minutes(t0, 10))
 
-    with django_assert_num_queries(1):
+    # The items with their responses; the responses' score changes.
+    with django_assert_num_queries(2):
         items = selectors.review_items(attempt)
         shown = [
             (

@@ -95,6 +95,7 @@ class Kind:
     uses_accepted: ClassVar[bool] = False
     uses_numeric: ClassVar[bool] = False
     counts_picks: ClassVar[bool] = False  # item analysis counts how often each option is picked
+    counts_answers: ClassVar[bool] = False  # item analysis counts the answers typed, as graded
     arranges: ClassVar[bool] = False  # its widget re-lays its items through a GET form
     xml_type: ClassVar[str]
 
@@ -163,6 +164,15 @@ class Kind:
     def picks(self, submission: Any) -> list[int]:
         """The option ids a submission picked, for item analysis (kinds that count picks)."""
         return []
+
+    def answer_as_graded(self, submission: Any) -> str:
+        """A typed submission as grading compares it, for item analysis to count answers
+        that differ only in what grading ignores together (kinds that count answers)."""
+        return str(submission)
+
+    def with_accepted(self, key: Any, answer: str) -> Any:
+        """The key that also accepts `answer` (kinds whose key takes accepted answers)."""
+        raise NotImplementedError
 
     # Moodle formats -----------------------------------------------------------------------
 

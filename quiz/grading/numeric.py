@@ -13,6 +13,7 @@ from quiz.grading.base import (
     RIGHT,
     FormAnswer,
     Grade,
+    InvalidSubmission,
     Kind,
     Parts,
     XmlQuestion,
@@ -36,6 +37,7 @@ class Numeric(Kind):
     label = "Numeric"
     position = 5
     uses_numeric = True
+    counts_answers = True
     xml_type = "numerical"
 
     def build_key(
@@ -69,6 +71,12 @@ class Numeric(Kind):
         return Grade(
             Fraction(0), False, f"Not quite: the answer is {format_decimal(key.value)}{within}."
         )
+
+    def answer_as_graded(self, submission: Any) -> str:
+        try:  # "1,000", "1 000" and "1000.0" are one answer
+            return format_decimal(parse_number(str(submission if submission is not None else "")))
+        except InvalidSubmission:
+            return str(submission).strip()
 
     def right_form(self, key: NumericKey) -> FormAnswer:
         return FormAnswer(answers=[str(key.value)])

@@ -36,6 +36,7 @@ class ShortText(Kind):
     label = "Short text answer"
     position = 4
     uses_accepted = True
+    counts_answers = True
     xml_type = "shortanswer"
 
     def build_key(self, *, accepted: Any = (), **parts: Any) -> TextKey:
@@ -59,6 +60,14 @@ class ShortText(Kind):
         if given in {normalise_text(a) for a in key.accepted}:
             return Grade(Fraction(1), True, RIGHT)
         return Grade(Fraction(0), False, f"Not quite: the answer is “{key.accepted[0]}”.")
+
+    def answer_as_graded(self, submission: Any) -> str:
+        return normalise_text(str(submission or ""))
+
+    def with_accepted(self, key: TextKey, answer: str) -> TextKey:
+        if normalise_text(answer) in {normalise_text(a) for a in key.accepted}:
+            return key
+        return TextKey(accepted=(*key.accepted, answer))
 
     def right_form(self, key: TextKey) -> FormAnswer:
         return FormAnswer(answers=[key.accepted[0]])
