@@ -76,18 +76,10 @@ class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
             return
         if self.instance.kind not in grading.KINDS:
             return  # the question form reports an unknown kind
-        rows = _rows(self)
-        if self.instance.kind_object.uses_accepted:
-            if not rows:
-                raise ValidationError(
-                    "A short-text question needs at least one accepted answer.",
-                    code="no_accepted_answer",
-                )
-        elif rows:
-            raise ValidationError(
-                "Only short-text questions take accepted answers; delete them.",
-                code="accepted_answers_unused",
-            )
+        # The kind says what it needs: short text at least one answer, numeric only numbers.
+        problems = self.instance.kind_object.accepted_problems([r["text"] for r in _rows(self)])
+        if problems:
+            raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="accepted")
 
 
 class ChoiceInline(admin.TabularInline):

@@ -138,8 +138,9 @@ def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem
         kind = question.kind_object
         if not kind.uses_choices and question.choices.all():
             problems.append(Problem(where, f"a {kind.label.lower()} question takes no choices"))
-        if not kind.uses_accepted and question.accepted_answers.all():
-            problems.append(Problem(where, "only short-text questions take accepted answers"))
+        if not kind.uses_accepted:  # the others' keys check their accepted answers
+            accepted = [a.text for a in question.accepted_answers.all()]
+            problems += [Problem(where, m) for m in kind.accepted_problems(accepted)]
         prompt = (question.article_id, grading.normalise_text(question.prompt))
         if prompt in prompts:
             problems.append(Problem(where, f"same prompt as question {prompts[prompt]}"))

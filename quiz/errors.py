@@ -99,6 +99,10 @@ class BlankAnswer(NotAllowed):
     message = "An empty answer cannot be accepted."
 
 
+class NotANumber(NotAllowed):
+    message = "“{answer}” is not a number: a numeric question accepts only numbers."
+
+
 # Conflict: the attempt's state, or the quiz's time, refuses it.
 
 

@@ -197,7 +197,8 @@ class AcceptedAnswerManager(models.Manager["AcceptedAnswer"]):
 
 
 class AcceptedAnswer(models.Model):
-    """One answer a short-text question accepts; comparison is normalised (see grading)."""
+    """One answer a short-text question accepts, or a further value a numeric question
+    accepts besides its answer and tolerance; comparison is as grading reads answers."""
 
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="accepted_answers"

@@ -297,10 +297,14 @@ def answer_accept(
             raise errors.CannotAccept()
         if not kind.answer_as_graded(answer):
             raise errors.BlankAnswer()
-        known = [a.text for a in question.accepted_answers.all()]
+        key = question.grading_key()
+        try:
+            wider = kind.with_accepted(key, answer)
+        except grading.InvalidSubmission:  # a numeric question's answer that is no number
+            raise errors.NotANumber(answer=answer) from None
         created = None
-        if kind.with_accepted(kind.build_key(accepted=known), answer).accepted != tuple(known):
-            created = AcceptedAnswer.objects.create(question=question, text=answer)
+        if wider != key:  # as the kind stores it: a number as grading reads it
+            created = AcceptedAnswer.objects.create(question=question, text=wider.accepted[-1])
         # The attempts are locked first, in order (every other writer locks one attempt at a
         # time), and their items read after: an answer that committed while we waited for its
         # attempt's lock is read and regraded, not missed.

@@ -97,7 +97,8 @@ def test_short_text_question_needs_an_accepted_answer(instructor_client):
     response = instructor_client.post(
         ADD_URL, question_form(ArticleFactory(), kind=grading.SHORT_TEXT)
     )
-    assert "A short-text question needs at least one accepted answer." in response.content.decode()
+    html = response.content.decode()
+    assert "A short-answer question needs at least one accepted answer." in html
     assert not Question.objects.exists()
 
 

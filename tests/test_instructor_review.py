@@ -367,17 +367,19 @@ def test_item_analysis_lists_typed_answers_as_the_grader_sees_them(month_quiz):
         ("1000", 4, True),
         ("100", 1, False),
     ]
-    assert not count.can_accept  # a numeric key has no list of accepted answers to add to
+    assert count.can_accept
 
 
-def test_the_analysis_page_offers_to_accept_only_wrong_short_answers(instructor_client, month_quiz):
+def test_the_analysis_page_offers_to_accept_only_wrong_typed_answers(instructor_client, month_quiz):
     cohort, _, _ = class_of(month_quiz, TYPED)
     url = reverse("quiz:analysis", args=[month_quiz.slug]) + f"?cohort={cohort.pk}"
     html = instructor_client.get(url).content.decode()
     assert "<strong>✓ november</strong>: 2 (40%)" in html
     assert "novmber: 2 (40%)" in html
-    assert html.count("Accept as right</button>") == 2  # novmber, october; never numbers
+    assert "<strong>✓ 1000</strong>: 4 (80%)" in html
+    assert html.count("Accept as right</button>") == 3  # novmber, october and the number 100
     assert 'name="answer" value="novmber"' in html
+    assert 'name="answer" value="100"' in html
 
 
 def test_accepting_an_answer_regrades_every_matching_response(instructor, month_quiz):
@@ -452,7 +454,8 @@ def test_accepting_twice_changes_nothing_more(instructor, month_quiz):
     ("who", "question", "text", "refusal"),
     [
         ("student", "month", "novmber", errors.InstructorsOnly),
-        ("instructor", "count", "100", errors.CannotAccept),
+        ("instructor", "count", "a thousand", errors.NotANumber),
+        ("instructor", "count", "  ", errors.BlankAnswer),
         ("instructor", "month", " ... ", errors.BlankAnswer),
         ("instructor", None, "novmber", errors.NoSuchQuestion),
     ],
@@ -467,6 +470,89 @@ def test_accept_refusals_save_nothing(instructor, bob, month_quiz, who, question
     assert AcceptedAnswer.objects.count() == 1
     assert not ScoreChange.objects.exists()
     assert sorted(str(k) for k in AttemptItem.objects.values_list("key", flat=True)) == keys
+
+
+def test_only_typed_answers_can_be_accepted(instructor, bob):
+    single = QuestionFactory(kind=grading.SINGLE)
+    quiz = QuizFactory(questions=[single])
+    CohortFactory(students=[bob], quizzes=[quiz])
+    take(bob, quiz, [False])
+    with pytest.raises(errors.CannotAccept):
+        services.answer_accept(user=instructor, question_id=single.pk, answer="Vladimir Putin")
+    assert not AcceptedAnswer.objects.exists()
+    assert not ScoreChange.objects.exists()
+
+
+# Numbers: accepted as the value grading reads ------------------------------------------------
+
+COUNTS = ["1,200", "1200", "1 200.0", "1201", "12", "1000"]
+
+
+@pytest.fixture
+def count_quiz():
+    count = QuestionFactory(key="count", numeric=True, numeric_answer=Decimal(1000))
+    return QuizFactory(slug="counts", pass_mark=100, questions=[count])
+
+
+def test_accepting_a_number_regrades_every_response_of_that_value(instructor, count_quiz):
+    cohort, _, attempts = class_of(count_quiz, [(c,) for c in COUNTS])
+    question = count_quiz.questions.get()
+    # Accepted as the analysis lists it, or as any student typed it: one value.
+    accepted = services.answer_accept(user=instructor, question_id=question.pk, answer="1 200")
+
+    assert accepted.regraded == 3
+    assert list(question.accepted_answers.values_list("text", flat=True)) == ["1200"]
+    assert [a.passed for a in attempts] == [False] * 5 + [True]  # before the regrade
+    for attempt in attempts:
+        attempt.refresh_from_db()
+        points_are_the_sum_of_scores(attempt)
+    assert [a.passed for a in attempts] == [True, True, True, False, False, True]
+    changes = ScoreChange.objects.filter(cause=ScoreChange.Cause.ACCEPTED)
+    assert {(c.changed_by, c.old_score, c.new_score) for c in changes} == {(instructor, 0, 1)}
+    assert {c.response.submission for c in changes} == {"1,200", "1200", "1 200.0"}
+    assert changes.first().reason == "“1 200” accepted as right."
+    for item in AttemptItem.objects.filter(question=question):
+        assert item.key["accepted"] == ["1200"]
+    _, (count,) = item_analysis(count_quiz, cohort=cohort)
+    assert ("1200", 3, True) in [(a.text, a.count, a.right) for a in count.answers]
+    # Again, in another spelling: nothing more.
+    again = services.answer_accept(user=instructor, question_id=question.pk, answer="1200.00")
+    assert (again.accepted, again.regraded) == (None, 0)
+    assert changes.count() == 3
+
+
+def test_a_number_within_the_tolerance_is_right_already(instructor, count_quiz):
+    class_of(count_quiz, [("1000",)])
+    question = count_quiz.questions.get()
+    accepted = services.answer_accept(user=instructor, question_id=question.pk, answer="1,000.0")
+    assert (accepted.accepted, accepted.regraded) == (None, 0)
+    assert not question.accepted_answers.exists()
+
+
+def test_a_key_frozen_before_numbers_took_accepted_values_is_widened(instructor, count_quiz):
+    _, _, (attempt,) = class_of(count_quiz, [("1200",)])
+    item = attempt.items.get()
+    AttemptItem.objects.filter(pk=item.pk).update(key={"value": "1000", "tolerance": "0"})
+    services.answer_accept(user=instructor, question_id=item.question_id, answer="1200")
+    item.refresh_from_db()
+    assert item.key == {"value": "1000", "tolerance": "0", "accepted": ["1200"]}
+    assert item.response.is_correct
+
+
+def test_the_accept_button_accepts_a_number(instructor_client, count_quiz):
+    cohort, _, _ = class_of(count_quiz, [(c,) for c in COUNTS])
+    url = reverse("quiz:analysis", args=[count_quiz.slug]) + f"?cohort={cohort.pk}"
+    html = instructor_client.get(url).content.decode()
+    assert 'name="answer" value="1200"' in html
+    posted = instructor_client.post(
+        reverse("quiz:accept_answer", args=[count_quiz.slug]),
+        {"question": count_quiz.questions.get().pk, "answer": "1200", "cohort": cohort.pk},
+        follow=True,
+    )
+    html = posted.content.decode()
+    assert "“1200” is now accepted: 3 answers regraded." in html
+    assert "<strong>✓ 1200</strong>: 3 (50%)" in html
+    assert 'name="answer" value="1200"' not in html
 
 
 def test_a_failure_midway_keeps_nothing(instructor, month_quiz, monkeypatch):

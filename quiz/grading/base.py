@@ -124,6 +124,13 @@ class Kind:
         """What stops a question with `key` from being graded fairly; empty if nothing."""
         return []
 
+    def accepted_problems(self, accepted: Sequence[str]) -> list[str]:
+        """What is wrong with `accepted` as the question's accepted answers; empty if nothing.
+        The one check of accepted answers, for `key_problems`, the admin and bank loading."""
+        if accepted and not self.uses_accepted:
+            return [f"a {self.label.lower()} question takes no accepted answers"]
+        return []
+
     def key_to_data(self, key: Any) -> dict[str, Any]:
         """The key as JSON-ready data, so an attempt keeps the key it was asked with."""
         raise NotImplementedError
@@ -171,7 +178,9 @@ class Kind:
         return str(submission)
 
     def with_accepted(self, key: Any, answer: str) -> Any:
-        """The key that also accepts `answer` (kinds whose key takes accepted answers)."""
+        """The key that also accepts `answer` (kinds whose key takes accepted answers): the
+        same key if it accepts it already, else one whose last accepted answer is `answer` as
+        the bank stores it. `InvalidSubmission` if this kind cannot accept it."""
         raise NotImplementedError
 
     # Moodle formats -----------------------------------------------------------------------

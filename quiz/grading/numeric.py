@@ -1,9 +1,11 @@
-"""Numeric: a number, right when within the tolerance of the value (bounds included)."""
+"""Numeric: a number, right when within the tolerance of the value (bounds included) or
+equal to one of the further accepted values (an instructor's "accept as right", say)."""
 
 from __future__ import annotations
 
+import contextlib
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -28,6 +30,7 @@ from quiz.grading.registry import register
 class NumericKey:
     value: Decimal
     tolerance: Decimal
+    accepted: tuple[str, ...] = ()  # further right values, as the bank holds their text
 
 
 @register
@@ -37,6 +40,7 @@ class Numeric(Kind):
     label = "Numeric"
     position = 5
     uses_numeric = True
+    uses_accepted = True
     counts_answers = True
     xml_type = "numerical"
 
@@ -45,9 +49,12 @@ class Numeric(Kind):
         *,
         numeric_answer: Decimal | None = None,
         numeric_tolerance: Decimal | None = None,
+        accepted: Sequence[str] = (),
         **parts: Any,
     ) -> NumericKey:
-        return NumericKey(value=numeric_answer, tolerance=numeric_tolerance)
+        return NumericKey(
+            value=numeric_answer, tolerance=numeric_tolerance, accepted=tuple(accepted)
+        )
 
     def key_problems(self, key: NumericKey) -> list[str]:
         problems = []
@@ -55,17 +62,35 @@ class Numeric(Kind):
             problems.append("a numeric question needs its answer")
         if key.tolerance is None or key.tolerance < 0:
             problems.append("the tolerance cannot be negative")
+        return problems + self.accepted_problems(key.accepted)
+
+    def accepted_problems(self, accepted: Sequence[str]) -> list[str]:
+        problems = []
+        for text in accepted:
+            try:
+                parse_number(text)
+            except InvalidSubmission:
+                problems.append(f"the accepted answer “{text}” is not a number")
         return problems
 
     def key_to_data(self, key: NumericKey) -> dict[str, Any]:
-        return {"value": str(key.value), "tolerance": str(key.tolerance)}
+        return {
+            "value": str(key.value),
+            "tolerance": str(key.tolerance),
+            "accepted": list(key.accepted),
+        }
 
     def key_from_data(self, data: Mapping[str, Any]) -> NumericKey:
-        return NumericKey(value=Decimal(data["value"]), tolerance=Decimal(data["tolerance"]))
+        # Keys frozen before numeric questions took accepted values have none.
+        return NumericKey(
+            value=Decimal(data["value"]),
+            tolerance=Decimal(data["tolerance"]),
+            accepted=tuple(data.get("accepted", ())),
+        )
 
     def grade(self, key: NumericKey, submission: Any) -> Grade:
         given = parse_number(str(submission if submission is not None else ""))
-        if abs(given - key.value) <= key.tolerance:
+        if self._is_right(key, given):
             return Grade(Fraction(1), True, RIGHT)
         within = f" (give or take {format_decimal(key.tolerance)})" if key.tolerance else ""
         return Grade(
@@ -78,11 +103,24 @@ class Numeric(Kind):
         except InvalidSubmission:
             return str(submission).strip()
 
+    def _is_right(self, key: NumericKey, given: Decimal) -> bool:
+        return abs(given - key.value) <= key.tolerance or given in _values(key.accepted)
+
+    def with_accepted(self, key: NumericKey, answer: str) -> NumericKey:
+        given = parse_number(answer)
+        if self._is_right(key, given):
+            return key
+        # Stored as grading reads it, so "1,200" and "1200.0" are one accepted value.
+        return NumericKey(key.value, key.tolerance, (*key.accepted, format_decimal(given)))
+
     def right_form(self, key: NumericKey) -> FormAnswer:
         return FormAnswer(answers=[str(key.value)])
 
     def describe(self, key: NumericKey) -> str:
-        return format_decimal(key.value)
+        values = [format_decimal(key.value), *(format_decimal(v) for v in _values(key.accepted))]
+        if len(values) == 1:
+            return values[0]
+        return ", ".join(values[:-1]) + " or " + values[-1]
 
     def gift_answers(self, parts: Parts) -> list[str]:
         answer = format_decimal(parts.numeric_answer)
@@ -106,3 +144,13 @@ class Numeric(Kind):
             return Parts(numeric_answer=Decimal(right[0]), numeric_tolerance=Decimal(right[1] or 0))
         except InvalidOperation:
             raise ValueError(f"{right[0]!r} is not a number") from None
+
+
+def _values(accepted: Sequence[str]) -> list[Decimal]:
+    """The accepted values as numbers, in order; one that is not a number (which
+    `key_problems` reports) accepts nothing rather than failing a student's answer."""
+    values = []
+    for text in accepted:
+        with contextlib.suppress(InvalidSubmission):
+            values.append(parse_number(text))
+    return values

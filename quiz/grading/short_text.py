@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -43,7 +43,10 @@ class ShortText(Kind):
         return TextKey(accepted=tuple(accepted))
 
     def key_problems(self, key: TextKey) -> list[str]:
-        if not any(normalise_text(a) for a in key.accepted):
+        return self.accepted_problems(key.accepted)
+
+    def accepted_problems(self, accepted: Sequence[str]) -> list[str]:
+        if not any(normalise_text(a) for a in accepted):
             return ["a short-answer question needs at least one accepted answer"]
         return []
 
