@@ -4,16 +4,26 @@ values an instructor accepts as right from the item analysis, or types in the ad
 
 from decimal import Decimal
 from fractions import Fraction
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from quiz import grading
 from quiz.banks import bank_problems
+from quiz.exchange import (
+    bank_questions,
+    export_gift,
+    export_moodle_xml,
+    import_gift,
+    import_moodle_xml,
+)
 from quiz.grading import InvalidSubmission, NumericKey
 from quiz.models import Question
 from tests.factories import ArticleFactory, QuestionFactory
 from tests.test_admin import ADD_URL, question_form
+from tests.test_exchange import xml_question
 
 NUMERIC = grading.kind(grading.NUMERIC)
 # 1000 give or take 5, or 1200, or 1300.5
@@ -129,3 +139,81 @@ def test_the_admin_preview_names_the_accepted_values(instructor_client):
     question = QuestionFactory(numeric=True, accepted=["46"])
     page = instructor_client.get(reverse("admin:quiz_question_preview", args=[question.pk]))
     assert "45 or 46" in page.content.decode()
+
+
+# GIFT and Moodle XML --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted(db):
+    """An article whose bank is one numeric question with two accepted values."""
+    article = ArticleFactory(slug="counted")
+    QuestionFactory(
+        article=article,
+        key="count",
+        numeric=True,
+        numeric_answer=Decimal(1000),
+        numeric_tolerance=Decimal(5),
+        accepted=["1,200", "1300.5"],
+    )
+    return article
+
+
+def test_gift_writes_accepted_values_as_further_exact_answers(counted):
+    exported = export_gift(counted)
+    assert "\t#\n\t=1000:5\n\t=1200:0\n\t=1300.5:0\n" in exported.text
+    assert exported.left_out == []
+
+
+def test_moodle_xml_writes_accepted_values_as_further_full_mark_answers(counted):
+    text = export_moodle_xml(counted).text
+    assert text.count('<answer fraction="100" format="plain_text">') == 3
+    assert "<text>1200</text><tolerance>0</tolerance>" in text.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("export", "name"), [(export_gift, "bank.gift"), (export_moodle_xml, "bank.xml")]
+)
+def test_accepted_values_survive_a_round_trip(tmp_path, counted, export, name):
+    copy = ArticleFactory(slug="counted-copy", text=counted.text)
+    path = tmp_path / name
+    path.write_text(export(counted).text, encoding="utf-8")
+    call_command("import_bank", str(path), "--article", copy.slug, stdout=StringIO())
+    (question,) = bank_questions(copy)
+    assert question.kind == grading.NUMERIC
+    assert (question.numeric_answer, question.numeric_tolerance) == (1000, 5)
+    assert question.accepted == ["1200", "1300.5"]
+
+
+def test_a_gift_number_without_further_answers_reads_as_before():
+    (question,) = import_gift(gift_numeric("#45:0.5")).questions
+    assert (question.numeric_answer, question.numeric_tolerance, question.accepted) == (
+        Decimal(45),
+        Decimal("0.5"),
+        [],
+    )
+
+
+def test_moodles_partial_credit_numbers_are_not_accepted_values():
+    (question,) = import_gift(gift_numeric("#\n=%100%45:0#Yes\n=%50%44:0#Close\n=46:0")).questions
+    assert (question.numeric_answer, question.accepted) == (Decimal(45), ["46"])
+
+
+def test_a_further_right_number_with_a_tolerance_is_refused():
+    imported = import_gift(gift_numeric("#\n=45:0\n=50:2"))
+    assert imported.questions == []
+    assert [p.message for p in imported.problems] == [
+        "the further right answer 50 has a tolerance: only the first right answer may have one"
+    ]
+    body = (
+        '<answer fraction="100"><text>45</text><tolerance>0</tolerance></answer>'
+        '<answer fraction="100"><text>50</text><tolerance>2</tolerance></answer>'
+    )
+    imported = import_moodle_xml(xml_question(body, "numerical"))
+    assert [p.message for p in imported.problems] == [
+        "the further right answer 50 has a tolerance: only the first right answer may have one"
+    ]
+
+
+def gift_numeric(answers: str) -> str:
+    return f"::age::How old? {{{answers}####Why.\\n\\nSource: “x”}}\n"

@@ -25,6 +25,7 @@ from quiz.exchange.common import (
 )
 from quiz.grading.base import gift_escape
 from quiz.grading.choice import true_false_parts
+from quiz.grading.numeric import further_value
 from quiz.models import Article
 
 
@@ -210,10 +211,12 @@ def _read_answers(q: QuestionData, body: str, _text: Callable[[str], str]) -> No
         q.kind = grading.NUMERIC
         pieces = _split(body[1:], "=~")
         answers = [_weight(text) for sep, text in pieces if sep == "="] or [(None, pieces[0][1])]
-        right = next((text for weight, text in answers if weight is None or weight >= 100), None)
-        if right is None:
+        rights = [text for weight, text in answers if weight is None or weight >= 100]
+        if not rights:
             raise ValueError("has no fully right answer")
-        q.numeric_answer, q.numeric_tolerance = _number(_unescape(_split(right, "#")[0][1]))
+        first, *further = (_number(_unescape(_split(t, "#")[0][1])) for t in rights)
+        q.numeric_answer, q.numeric_tolerance = first
+        q.accepted = [further_value(str(value), tolerance) for value, tolerance in further]
         return
     if re.match(r"^(T|TRUE|F|FALSE)\s*(#|$)", body, re.I):
         truth = body.split("#")[0].strip().upper().startswith("T")

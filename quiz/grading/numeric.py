@@ -123,8 +123,11 @@ class Numeric(Kind):
         return ", ".join(values[:-1]) + " or " + values[-1]
 
     def gift_answers(self, parts: Parts) -> list[str]:
-        answer = format_decimal(parts.numeric_answer)
-        return [f"#{answer}:{format_decimal(parts.numeric_tolerance)}"]
+        answer = f"{format_decimal(parts.numeric_answer)}:{format_decimal(parts.numeric_tolerance)}"
+        if not parts.accepted:
+            return [f"#{answer}"]
+        # Further right values are further full-mark answers, each exact.
+        return ["#", f"={answer}", *(f"={v}:0" for v in _exported(parts.accepted))]
 
     def xml_write(self, element: ET.Element, parts: Parts) -> None:
         answer = xml_text(
@@ -135,15 +138,44 @@ class Numeric(Kind):
             format="plain_text",
         )
         ET.SubElement(answer, "tolerance").text = format_decimal(parts.numeric_tolerance)
+        for value in _exported(parts.accepted):
+            further = xml_text(element, "answer", value, fraction="100", format="plain_text")
+            ET.SubElement(further, "tolerance").text = "0"
 
     def xml_parts(self, question: XmlQuestion) -> Parts:
-        right = next(((t, tol) for t, f, tol in question.answers if f >= 100), None)
-        if right is None:
+        rights = [(t, tol) for t, f, tol in question.answers if f >= 100]
+        if not rights:
             raise ValueError("has no fully right answer")
+        (first, tolerance), further = rights[0], rights[1:]
         try:
-            return Parts(numeric_answer=Decimal(right[0]), numeric_tolerance=Decimal(right[1] or 0))
+            value, tolerance = Decimal(first), Decimal(tolerance or 0)
         except InvalidOperation:
-            raise ValueError(f"{right[0]!r} is not a number") from None
+            raise ValueError(f"{first!r} is not a number") from None
+        return Parts(
+            numeric_answer=value,
+            numeric_tolerance=tolerance,
+            accepted=[further_value(t, tol) for t, tol in further],
+        )
+
+
+def further_value(text: str, tolerance: str | Decimal) -> str:
+    """A further full-mark answer of an imported numeric question, as an accepted value;
+    `ValueError` if it is not a number or has a tolerance (only the first answer keeps one)."""
+    try:
+        value, tolerance = Decimal(text), Decimal(tolerance or 0)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if tolerance:
+        raise ValueError(
+            f"the further right answer {text} has a tolerance: only the first right answer "
+            "may have one"
+        )
+    return format_decimal(value)
+
+
+def _exported(accepted: Sequence[str]) -> list[str]:
+    """The accepted values as GIFT and Moodle XML write numbers ("1,200" is 1200)."""
+    return [format_decimal(v) for v in _values(accepted)]
 
 
 def _values(accepted: Sequence[str]) -> list[Decimal]:
