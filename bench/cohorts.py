@@ -182,6 +182,18 @@ def main() -> None:
         f"{accepted.regraded} of {asked} answers regraded"
     )
 
+    # 5. The same for a number: every response of that value ("0" and "0.0") regraded.
+    question = Question.objects.filter(quizzes=quiz, kind="numeric").first()
+    asked = Response.objects.filter(item__question=question).count()
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        accepted = services.answer_accept(user=staff, question_id=question.pk, answer="0")
+        seconds = time.perf_counter() - start
+    print(
+        f"  accept number  {seconds * 1000:6.0f} ms, {len(queries)} queries: "
+        f"{accepted.regraded} of {asked} answers regraded"
+    )
+
 
 def make_cohort(students: int):
     """A cohort of `students` new accounts, written in bulk."""
@@ -318,8 +330,13 @@ def make_attempts(students: int, attempts: int):
         totals: dict[int, int] = {}
         for item, score in zip(items, scores, strict=True):
             choices = list(item.options)
-            # Typed answers vary as a class's do: a few common typos, a long tail of others.
-            typed = f"typo {min(rng.randint(0, 400), rng.randint(0, 400))}"
+            # Typed answers vary as a class's do: a few common typos, a long tail of others;
+            # numbers in two spellings each, which grading reads as one.
+            common = min(rng.randint(0, 400), rng.randint(0, 400))
+            if item.question.kind_object.uses_numeric:
+                typed = f"{common}{rng.choice(['', '.0'])}"
+            else:
+                typed = f"typo {common}"
             submission = str(choices[0][0]) if choices else typed
             responses.append(
                 Response(
