@@ -643,6 +643,19 @@ def test_accept_query_count_does_not_grow_with_the_class(
     assert result.regraded == 16
 
 
+@pytest.mark.parametrize("students", [6, 60])
+def test_accepting_a_number_query_count_does_not_grow_with_the_class(
+    instructor, count_quiz, students, django_assert_max_num_queries
+):
+    class_of(count_quiz, [(COUNTS[n % len(COUNTS)],) for n in range(students)])
+    # As for short text (see above).
+    with django_assert_max_num_queries(14):
+        result = services.answer_accept(
+            user=instructor, question_id=count_quiz.questions.get().pk, answer="1200"
+        )
+    assert result.regraded == students // 2
+
+
 def test_right_answers_helper_still_right_after_accept(instructor, bob, month_quiz):
     """The review's right answer stays the bank's first accepted answer."""
     CohortFactory(students=[bob], quizzes=[month_quiz])
