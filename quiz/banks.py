@@ -98,11 +98,11 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
             continue
         for index, entry in enumerate(data, 1):
             problems += _load_entry(entry, f"{source}, object {index}", plan, result)
-    problems += plan.clashes()
-    if problems:
-        raise BankError(problems)
     banks = _Banks.read(plan.articles)
     banks.overlay(plan)
+    problems += banks.clashes(plan)
+    if problems:
+        raise BankError(problems)
     problems = banks.problems()
     if problems:
         raise BankError(problems)
@@ -203,6 +203,40 @@ class _Banks:
         for item in plan.objects["quiz.quizquestion"].values():
             question = item.obj.question
             self.question_articles[_node(question)] = (_ref(question, "article"), question.key)
+
+    def clashes(self, plan: _Plan) -> list[Problem]:
+        """The plan's objects that the database's unique constraints would refuse, with each
+        other or with the saved rows they leave in place: what full_clean would ask the
+        database object by object (a natural key named twice is one object, and one found
+        saved is that row, so these are the others)."""
+        wheres = {
+            _node(item.obj): item.where
+            for planned in plan.objects.values()
+            for item in planned.values()
+        }
+        order = {node: n for n, node in enumerate(wheres)}
+        problems = []
+        for label, objects in self.rows.items():
+            model = apps.get_model(label)
+            for constraint in model._meta.constraints:
+                if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
+                    continue
+                seen: dict[tuple, str] = {}
+                saved = f"a {model._meta.verbose_name} already in the database"
+                # the saved rows first, then the files' order: each object that clashes is named
+                for obj in sorted(objects.values(), key=lambda o: order.get(_node(o), -1)):
+                    value = tuple(
+                        _ref(obj, name)
+                        if model._meta.get_field(name).many_to_one
+                        else getattr(obj, name)
+                        for name in constraint.fields
+                    )
+                    where = wheres.get(_node(obj))
+                    if value in seen and where is not None:
+                        fields = ", ".join(constraint.fields)
+                        problems.append(Problem(where, f"same {fields} as {seen[value]}"))
+                    seen.setdefault(value, where or saved)
+        return problems
 
     def problems(self) -> list[Problem]:
         articles = self.rows["quiz.article"]
@@ -387,24 +421,6 @@ class _Plan:
             for key in keys:
                 self.saved[label, key] = found.get(key)
 
-    def clashes(self) -> list[Problem]:
-        """Two objects of the files that the database's unique constraints would refuse
-        together (a natural key named twice is one object, so these are the others)."""
-        problems = []
-        for label, planned in self.objects.items():
-            model = apps.get_model(label)
-            for constraint in model._meta.constraints:
-                if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
-                    continue
-                seen: dict[tuple, str] = {}
-                for item in planned.values():
-                    value = tuple(_identity(getattr(item.obj, name)) for name in constraint.fields)
-                    if value in seen:
-                        fields = ", ".join(constraint.fields)
-                        problems.append(Problem(item.where, f"same {fields} as {seen[value]}"))
-                    seen.setdefault(value, item.where)
-        return problems
-
     def write(self, result: LoadResult) -> None:
         for label in BANK_MODELS:
             model = apps.get_model(label)
@@ -455,14 +471,6 @@ def _by_natural_keys(label: str, keys: list[tuple]) -> list[models.Model]:
             quiz__slug__in=text(0), question__key__in=text(1), question__article__slug__in=text(2)
         ).select_related("quiz__article", "question__article")
     )
-
-
-def _identity(value: Any) -> Any:
-    """A field's value for comparing objects: a related object by its row, or by itself
-    while it is still to be written."""
-    if isinstance(value, models.Model):
-        return ("row", value.pk) if value.pk is not None else ("new", id(value))
-    return value
 
 
 def _load_entry(entry: Any, where: str, plan: _Plan, result: LoadResult) -> list[Problem]:
@@ -561,9 +569,7 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
             obj._state.adding = False  # found by natural key: validate as an update of that row
             previous = _values(saved)
     try:
-        # A reference to an object still to be written has no row to check against: the
-        # model's own clean() checks it in memory, the bank's invariants after the write.
-        obj.full_clean(exclude=unsaved)
+        _validate(obj, unsaved, changed=previous is None or previous != _values(obj))
     except ValidationError as exc:
         return [
             Problem(where, f"{name}: {message}" if name != "__all__" else message)
@@ -573,6 +579,28 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
     plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous)
     plan.articles.add(_article_slug(obj))
     return []
+
+
+def _validate(obj: models.Model, unsaved: list[str], *, changed: bool) -> None:
+    """`full_clean()` without its queries, thousands on a large bank: every reference was
+    found by natural key (so its row exists), unique constraints are checked on the banks in
+    memory (`_Banks.clashes`), and a row saved as it is already meets the check constraints.
+    A reference to an object still to be written has no row to check against: the model's
+    own clean() checks it in memory, the bank-wide checks after."""
+    model = type(obj)
+    references = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+    obj.full_clean(exclude=references, validate_unique=False, validate_constraints=False)
+    if not changed:
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            try:
+                constraint.validate(model, obj, exclude=set(unsaved))
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _reference(
