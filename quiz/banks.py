@@ -353,6 +353,7 @@ class _Planned:
     obj: models.Model
     where: str
     previous: dict[str, Any] | None  # the saved row's values, if it exists
+    changed: list[str]  # the fields whose values differ from the saved row's
 
 
 class _Plan:
@@ -425,14 +426,15 @@ class _Plan:
         for label in BANK_MODELS:
             model = apps.get_model(label)
             new = [p.obj for p in self.objects[label].values() if p.previous is None]
-            changed = [
-                p.obj
-                for p in self.objects[label].values()
-                if p.previous is not None and p.previous != _values(p.obj)
-            ]
+            changed = [p for p in self.objects[label].values() if p.previous and p.changed]
             model._default_manager.bulk_create(new, batch_size=BATCH)
-            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-            model._default_manager.bulk_update(changed, fields, batch_size=BATCH)
+            if changed:
+                # Only the fields that changed, in small batches: bulk_update sets each field
+                # with a CASE of every row of the batch, so its cost grows with batch × rows.
+                fields = sorted({name for p in changed for name in p.changed})
+                model._default_manager.bulk_update(
+                    [p.obj for p in changed], fields, batch_size=UPDATE_BATCH
+                )
             result.created[label] += len(new)
             result.updated[label] += len(changed)
             result.unchanged[label] += len(self.objects[label]) - len(new) - len(changed)
@@ -440,6 +442,7 @@ class _Plan:
 
 
 BATCH = 500
+UPDATE_BATCH = 100
 
 
 def _by_natural_keys(label: str, keys: list[tuple]) -> list[models.Model]:
@@ -562,6 +565,7 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
     if problems or broken:
         return problems
     previous = None
+    changed: list[str] = []
     if not unsaved:
         saved = plan.find(label, plan.key(obj))
         if saved is not None and saved._state.adding is False:
@@ -569,14 +573,21 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
             obj._state.adding = False  # found by natural key: validate as an update of that row
             previous = _values(saved)
     try:
-        _validate(obj, unsaved, changed=previous is None or previous != _values(obj))
+        if previous is not None:
+            now = _values(obj)
+            changed = [
+                f.name
+                for f in model._meta.concrete_fields
+                if not f.primary_key and now[f.attname] != previous[f.attname]
+            ]
+        _validate(obj, unsaved, changed=previous is None or bool(changed))
     except ValidationError as exc:
         return [
             Problem(where, f"{name}: {message}" if name != "__all__" else message)
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
-    plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous)
+    plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous, changed)
     plan.articles.add(_article_slug(obj))
     return []
 
