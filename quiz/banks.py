@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import Count, F
+from django.db.models import F
 
 from quiz import grading
 from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
@@ -83,11 +83,14 @@ def bank_load_entries(
 
 
 def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) -> LoadResult:
-    # Every object is read, resolved and validated first, outside any transaction: with
-    # SQLite's BEGIN IMMEDIATE a transaction holds the write lock from its start, and
-    # students' answers wait on it. Only the writes and the bank's invariants run inside.
+    # Every object is read, resolved and validated, and the bank-wide checks run on the
+    # banks as they will be, all outside any transaction: with SQLite's BEGIN IMMEDIATE a
+    # transaction holds the write lock from its start, and students' answers wait on it.
+    # Inside it run only the writes and a re-read that what was written is what was checked.
     result = LoadResult()
+    sources = list(sources)
     plan = _Plan()
+    plan.prefetch(data for _, data in sources if not isinstance(data, Problem))
     problems: list[Problem] = []
     for source, data in sources:
         if isinstance(data, Problem):
@@ -95,7 +98,12 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
             continue
         for index, entry in enumerate(data, 1):
             problems += _load_entry(entry, f"{source}, object {index}", plan, result)
-    problems += plan.clashes()
+    banks = _Banks.read(plan.articles)
+    banks.overlay(plan)
+    problems += banks.clashes(plan)
+    if problems:
+        raise BankError(problems)
+    problems = banks.problems()
     if problems:
         raise BankError(problems)
     with transaction.atomic():
@@ -103,68 +111,204 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
             plan.write(result)
         except DatabaseError as exc:  # a last resort: what validation could not foresee
             raise BankError([Problem("the bank", f"the database refused it: {exc}")]) from None
-        problems = bank_problems(article_slugs=result.articles)
-        if problems:
-            raise BankError(problems)
+        # Someone may have changed these banks since they were read (an instructor in the
+        # admin): then the rows differ from the ones checked, and the checks run again on
+        # what the database holds now.
+        if _Banks.rows(plan.articles) != banks.expected_rows():
+            problems = bank_problems(article_slugs=result.articles)
+            if problems:
+                raise BankError(problems)
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
 def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem]:
-    """What is wrong with banks in the database: all of them, or the articles named.
+    """What is wrong with banks in the database: all of them, or the articles named."""
+    return _Banks.read(article_slugs).problems()
 
-    A load runs this inside its write transaction, so it reads each article's text once,
-    not once per question, and only the keys of a quiz's questions.
-    """
-    articles = Article.objects.all()
-    if article_slugs is not None:
-        articles = articles.filter(slug__in=list(article_slugs))
-    by_id = {article.pk: article for article in articles}
-    questions = (
-        Question.objects.filter(article_id__in=by_id)
-        .prefetch_related("choices", "accepted_answers")
-        .order_by("article__slug", "key")
-    )
-    problems: list[Problem] = []
-    prompts: dict[tuple[int, str], str] = {}
-    for question in questions:
-        article = by_id[question.article_id]
-        where = f"question {article.slug}/{question.key}"
-        if question.excerpt not in article.text:
-            problems.append(Problem(where, "its excerpt does not appear in the article's text"))
-        for message in grading.key_problems(question.kind, question.grading_key()):
-            problems.append(Problem(where, message))
-        kind = question.kind_object
-        if not kind.uses_choices and question.choices.all():
-            problems.append(Problem(where, f"a {kind.label.lower()} question takes no choices"))
-        if not kind.uses_accepted:  # the others' keys check their accepted answers
-            accepted = [a.text for a in question.accepted_answers.all()]
-            problems += [Problem(where, m) for m in kind.accepted_problems(accepted)]
-        prompt = (question.article_id, grading.normalise_text(question.prompt))
-        if prompt in prompts:
-            problems.append(Problem(where, f"same prompt as question {prompts[prompt]}"))
-        prompts[prompt] = f"{article.slug}/{question.key}"
 
-    quizzes = Quiz.objects.filter(article_id__in=by_id).annotate(pool=Count("quiz_questions"))
-    foreign: dict[int, list[str]] = {}
-    for quiz_id, key in (
-        QuizQuestion.objects.filter(quiz__article_id__in=by_id)
-        .exclude(question__article_id=F("quiz__article_id"))
-        .values_list("quiz_id", "question__key")
-    ):
-        foreign.setdefault(quiz_id, []).append(key)
-    for quiz in quizzes:
-        where = f"quiz {quiz.slug}"
-        if quiz.pool == 0:
-            problems.append(Problem(where, "it has no questions"))
-        if quiz.draw_count is not None and quiz.draw_count > quiz.pool:
-            problems.append(
-                Problem(where, f"it draws {quiz.draw_count} questions from a pool of {quiz.pool}")
+def _node(obj: models.Model) -> Any:
+    """What names a row while checking banks: its primary key, or the object itself while it
+    is still to be written."""
+    return obj.pk if obj.pk is not None else ("new", id(obj))
+
+
+def _ref(obj: models.Model, name: str) -> Any:
+    value = getattr(obj, f"{name}_id")
+    return value if value is not None else _node(getattr(obj, name))
+
+
+class _Banks:
+    """Some articles' banks in memory, as the database holds them or a load will leave them:
+    what the bank-wide checks read, each row once."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[Any, models.Model]] = {label: {} for label in BANK_MODELS}
+        # a quiz question's question may be another article's: (its article, its key)
+        self.question_articles: dict[Any, tuple[Any, str]] = {}
+
+    @staticmethod
+    def _querysets(article_slugs: Iterable[str] | None) -> dict[str, models.QuerySet]:
+        articles = Article.objects.all()
+        if article_slugs is not None:
+            articles = articles.filter(slug__in=list(article_slugs))
+        return {
+            "quiz.article": articles,
+            "quiz.question": Question.objects.filter(article__in=articles),
+            "quiz.choice": Choice.objects.filter(question__article__in=articles),
+            "quiz.acceptedanswer": AcceptedAnswer.objects.filter(question__article__in=articles),
+            "quiz.quiz": Quiz.objects.filter(article__in=articles),
+            "quiz.quizquestion": QuizQuestion.objects.filter(quiz__article__in=articles),
+        }
+
+    @classmethod
+    def read(cls, article_slugs: Iterable[str] | None) -> _Banks:
+        banks = cls()
+        for label, queryset in cls._querysets(article_slugs).items():
+            if label == "quiz.quizquestion":
+                queryset = queryset.annotate(
+                    question_article=F("question__article_id"), question_key=F("question__key")
+                )
+            for obj in queryset.order_by():
+                banks.rows[label][obj.pk] = obj
+                if label == "quiz.quizquestion":
+                    banks.question_articles[obj.question_id] = (
+                        obj.question_article,
+                        obj.question_key,
+                    )
+        return banks
+
+    @classmethod
+    def rows(cls, article_slugs: Iterable[str]) -> dict[str, dict[Any, tuple]]:
+        """Every column of these banks' rows, by model and primary key."""
+        rows = {}
+        for label, queryset in cls._querysets(article_slugs).items():
+            names = [f.attname for f in queryset.model._meta.concrete_fields]
+            rows[label] = {values[0]: values for values in queryset.order_by().values_list(*names)}
+        return rows
+
+    def expected_rows(self) -> dict[str, dict[Any, tuple]]:
+        """The rows as they were checked (after the write, when every object has its key)."""
+        return {
+            label: {obj.pk: tuple(_values(obj).values()) for obj in objects.values()}
+            for label, objects in self.rows.items()
+        }
+
+    def overlay(self, plan: _Plan) -> None:
+        """The banks as the plan's objects will leave them."""
+        for label, planned in plan.objects.items():
+            for item in planned.values():
+                self.rows[label][_node(item.obj)] = item.obj
+        for item in plan.objects["quiz.quizquestion"].values():
+            question = item.obj.question
+            self.question_articles[_node(question)] = (_ref(question, "article"), question.key)
+
+    def clashes(self, plan: _Plan) -> list[Problem]:
+        """The plan's objects that the database's unique constraints would refuse, with each
+        other or with the saved rows they leave in place: what full_clean would ask the
+        database object by object (a natural key named twice is one object, and one found
+        saved is that row, so these are the others)."""
+        wheres = {
+            _node(item.obj): item.where
+            for planned in plan.objects.values()
+            for item in planned.values()
+        }
+        order = {node: n for n, node in enumerate(wheres)}
+        problems = []
+        for label, objects in self.rows.items():
+            model = apps.get_model(label)
+            for constraint in model._meta.constraints:
+                if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
+                    continue
+                seen: dict[tuple, str] = {}
+                saved = f"a {model._meta.verbose_name} already in the database"
+                # the saved rows first, then the files' order: each object that clashes is named
+                for obj in sorted(objects.values(), key=lambda o: order.get(_node(o), -1)):
+                    value = tuple(
+                        _ref(obj, name)
+                        if model._meta.get_field(name).many_to_one
+                        else getattr(obj, name)
+                        for name in constraint.fields
+                    )
+                    where = wheres.get(_node(obj))
+                    if value in seen and where is not None:
+                        fields = ", ".join(constraint.fields)
+                        problems.append(Problem(where, f"same {fields} as {seen[value]}"))
+                    seen.setdefault(value, where or saved)
+        return problems
+
+    def problems(self) -> list[Problem]:
+        articles = self.rows["quiz.article"]
+        choices: dict[Any, list[Choice]] = {}
+        for choice in self.rows["quiz.choice"].values():
+            choices.setdefault(_ref(choice, "question"), []).append(choice)
+        accepted: dict[Any, list[str]] = {}
+        for answer in self.rows["quiz.acceptedanswer"].values():
+            accepted.setdefault(_ref(answer, "question"), []).append(answer.text)
+        for question in self.rows["quiz.question"].values():
+            self.question_articles[_node(question)] = (_ref(question, "article"), question.key)
+        problems: list[Problem] = []
+        prompts: dict[tuple[Any, str], str] = {}
+        questions = sorted(
+            self.rows["quiz.question"].values(),
+            key=lambda q: (articles[_ref(q, "article")].slug, q.key),
+        )
+        for question in questions:
+            article = articles[_ref(question, "article")]
+            where = f"question {article.slug}/{question.key}"
+            if question.excerpt not in article.text:
+                problems.append(Problem(where, "its excerpt does not appear in the article's text"))
+            kind = grading.kind(question.kind) if question.kind in grading.KINDS else None
+            own_choices = sorted(choices.get(_node(question), []), key=lambda c: c.position)
+            own_accepted = accepted.get(_node(question), [])
+            if kind is None:
+                problems.append(Problem(where, f"unknown question type {question.kind!r}"))
+                continue
+            key = kind.build_key(
+                choices=[
+                    grading.ChoicePart(c.pk or -n, c.text, c.is_correct, c.match)
+                    for n, c in enumerate(own_choices, 1)
+                ]
+                if kind.uses_choices
+                else [],
+                accepted=own_accepted if kind.uses_accepted else [],
+                numeric_answer=question.numeric_answer,
+                numeric_tolerance=question.numeric_tolerance,
             )
-        for key in foreign.get(quiz.pk, []):
-            problems.append(Problem(where, f"question {key} is from another article's bank"))
-    return problems
+            for message in grading.key_problems(question.kind, key):
+                problems.append(Problem(where, message))
+            if not kind.uses_choices and own_choices:
+                problems.append(Problem(where, f"a {kind.label.lower()} question takes no choices"))
+            if not kind.uses_accepted:  # the others' keys check their accepted answers
+                problems += [Problem(where, m) for m in kind.accepted_problems(own_accepted)]
+            prompt = (_ref(question, "article"), grading.normalise_text(question.prompt))
+            if prompt in prompts:
+                problems.append(Problem(where, f"same prompt as question {prompts[prompt]}"))
+            prompts[prompt] = f"{article.slug}/{question.key}"
+
+        pools: dict[Any, list[QuizQuestion]] = {}
+        for link in self.rows["quiz.quizquestion"].values():
+            pools.setdefault(_ref(link, "quiz"), []).append(link)
+        for quiz in sorted(self.rows["quiz.quiz"].values(), key=lambda q: q.title):
+            where = f"quiz {quiz.slug}"
+            pool = pools.get(_node(quiz), [])
+            if not pool:
+                problems.append(Problem(where, "it has no questions"))
+            if quiz.draw_count is not None and quiz.draw_count > len(pool):
+                problems.append(
+                    Problem(
+                        where, f"it draws {quiz.draw_count} questions from a pool of {len(pool)}"
+                    )
+                )
+            for link in pool:
+                question = _ref(link, "question")
+                article, key = self.question_articles[question]
+                if article != _ref(quiz, "article"):
+                    problems.append(
+                        Problem(where, f"question {key} is from another article's bank")
+                    )
+        return problems
 
 
 # A bank is text for people to edit; a file far larger than any bank is a mistake, and
@@ -201,6 +345,7 @@ NATURAL_FIELDS = {
     "quiz.quizquestion": ("quiz", "question"),
 }
 KEY_LENGTHS = {"quiz.article": 1, "quiz.question": 2, "quiz.quiz": 1}
+_KEY_SIZES = {**KEY_LENGTHS, "quiz.choice": 3, "quiz.acceptedanswer": 3, "quiz.quizquestion": 3}
 
 
 @dataclass
@@ -208,6 +353,7 @@ class _Planned:
     obj: models.Model
     where: str
     previous: dict[str, Any] | None  # the saved row's values, if it exists
+    changed: list[str]  # the fields whose values differ from the saved row's
 
 
 class _Plan:
@@ -241,36 +387,54 @@ class _Plan:
                 self.saved[label, key] = None
         return self.saved[label, key]
 
-    def clashes(self) -> list[Problem]:
-        """Two objects of the files that the database's unique constraints would refuse
-        together (a natural key named twice is one object, so these are the others)."""
-        problems = []
-        for label, planned in self.objects.items():
-            model = apps.get_model(label)
-            for constraint in model._meta.constraints:
-                if not isinstance(constraint, models.UniqueConstraint) or constraint.condition:
+    def prefetch(self, files: Iterable[list[Any]]) -> None:
+        """Look up every object the files name, and the objects they refer to, a batch of
+        keys at a time, instead of one query each (a reload of a large bank names thousands)."""
+        wanted: dict[str, set[tuple]] = {label: set() for label in BANK_MODELS}
+        for data in files:
+            for entry in data:
+                if not isinstance(entry, dict) or not isinstance(entry.get("fields"), dict):
                     continue
-                seen: dict[tuple, str] = {}
-                for item in planned.values():
-                    value = tuple(_identity(getattr(item.obj, name)) for name in constraint.fields)
-                    if value in seen:
-                        fields = ", ".join(constraint.fields)
-                        problems.append(Problem(item.where, f"same {fields} as {seen[value]}"))
-                    seen.setdefault(value, item.where)
-        return problems
+                label, fields = str(entry.get("model", "")).lower(), entry["fields"]
+                if label not in NATURAL_FIELDS:
+                    continue
+                key: list[Any] = []
+                for name in NATURAL_FIELDS[label]:
+                    value = fields.get(name)
+                    key += value if isinstance(value, list) else [value]
+                named = [(label, key)]
+                for name, target in (("article", "quiz.article"), ("quiz", "quiz.quiz")):
+                    if isinstance(fields.get(name), list):
+                        named.append((target, fields[name]))
+                if isinstance(fields.get("question"), list) and label != "quiz.question":
+                    named.append(("quiz.question", fields["question"]))
+                for target, parts in named:
+                    # what a file may name an object by; anything else is reported later
+                    if all(isinstance(v, str) or type(v) is int for v in parts):
+                        wanted[target].add(tuple(parts))
+        for label, keys in wanted.items():
+            keys = {key for key in keys if len(key) == _KEY_SIZES[label]}
+            found = {}
+            chunks = sorted(keys, key=lambda key: repr(key[::-1]))  # by owner, then own name
+            for start in range(0, len(chunks), BATCH):
+                for obj in _by_natural_keys(label, chunks[start : start + BATCH]):
+                    found[self.key(obj)] = obj
+            for key in keys:
+                self.saved[label, key] = found.get(key)
 
     def write(self, result: LoadResult) -> None:
         for label in BANK_MODELS:
             model = apps.get_model(label)
             new = [p.obj for p in self.objects[label].values() if p.previous is None]
-            changed = [
-                p.obj
-                for p in self.objects[label].values()
-                if p.previous is not None and p.previous != _values(p.obj)
-            ]
+            changed = [p for p in self.objects[label].values() if p.previous and p.changed]
             model._default_manager.bulk_create(new, batch_size=BATCH)
-            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-            model._default_manager.bulk_update(changed, fields, batch_size=BATCH)
+            if changed:
+                # Only the fields that changed, in small batches: bulk_update sets each field
+                # with a CASE of every row of the batch, so its cost grows with batch × rows.
+                fields = sorted({name for p in changed for name in p.changed})
+                model._default_manager.bulk_update(
+                    [p.obj for p in changed], fields, batch_size=UPDATE_BATCH
+                )
             result.created[label] += len(new)
             result.updated[label] += len(changed)
             result.unchanged[label] += len(self.objects[label]) - len(new) - len(changed)
@@ -278,14 +442,38 @@ class _Plan:
 
 
 BATCH = 500
+UPDATE_BATCH = 100
 
 
-def _identity(value: Any) -> Any:
-    """A field's value for comparing objects: a related object by its row, or by itself
-    while it is still to be written."""
-    if isinstance(value, models.Model):
-        return ("row", value.pk) if value.pk is not None else ("new", id(value))
-    return value
+def _by_natural_keys(label: str, keys: list[tuple]) -> list[models.Model]:
+    """The saved objects of these natural keys (and, as a query can't match tuples on every
+    database, perhaps some others: the caller matches them by key), with what names them."""
+    column = [{str(key[i]) for key in keys} for i in range(max(map(len, keys), default=0))]
+
+    def text(i: int) -> list[str]:
+        return sorted(column[i]) if i < len(column) else []
+
+    if label in ("quiz.article", "quiz.quiz"):
+        queryset = apps.get_model(label)._default_manager.filter(slug__in=text(0))
+        return list(queryset.select_related("article") if label == "quiz.quiz" else queryset)
+    if label == "quiz.question":
+        return list(
+            Question.objects.filter(key__in=text(0), article__slug__in=text(1)).select_related(
+                "article"
+            )
+        )
+    if label in ("quiz.choice", "quiz.acceptedanswer"):
+        return list(
+            apps.get_model(label)
+            ._default_manager.filter(question__key__in=text(1), question__article__slug__in=text(2))
+            .select_related("question__article")
+        )
+    assert label == "quiz.quizquestion"
+    return list(
+        QuizQuestion.objects.filter(
+            quiz__slug__in=text(0), question__key__in=text(1), question__article__slug__in=text(2)
+        ).select_related("quiz__article", "question__article")
+    )
 
 
 def _load_entry(entry: Any, where: str, plan: _Plan, result: LoadResult) -> list[Problem]:
@@ -377,6 +565,7 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
     if problems or broken:
         return problems
     previous = None
+    changed: list[str] = []
     if not unsaved:
         saved = plan.find(label, plan.key(obj))
         if saved is not None and saved._state.adding is False:
@@ -384,18 +573,45 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
             obj._state.adding = False  # found by natural key: validate as an update of that row
             previous = _values(saved)
     try:
-        # A reference to an object still to be written has no row to check against: the
-        # model's own clean() checks it in memory, the bank's invariants after the write.
-        obj.full_clean(exclude=unsaved)
+        if previous is not None:
+            now = _values(obj)
+            changed = [
+                f.name
+                for f in model._meta.concrete_fields
+                if not f.primary_key and now[f.attname] != previous[f.attname]
+            ]
+        _validate(obj, unsaved, changed=previous is None or bool(changed))
     except ValidationError as exc:
         return [
             Problem(where, f"{name}: {message}" if name != "__all__" else message)
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
-    plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous)
+    plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous, changed)
     plan.articles.add(_article_slug(obj))
     return []
+
+
+def _validate(obj: models.Model, unsaved: list[str], *, changed: bool) -> None:
+    """`full_clean()` without its queries, thousands on a large bank: every reference was
+    found by natural key (so its row exists), unique constraints are checked on the banks in
+    memory (`_Banks.clashes`), and a row saved as it is already meets the check constraints.
+    A reference to an object still to be written has no row to check against: the model's
+    own clean() checks it in memory, the bank-wide checks after."""
+    model = type(obj)
+    references = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+    obj.full_clean(exclude=references, validate_unique=False, validate_constraints=False)
+    if not changed:
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            try:
+                constraint.validate(model, obj, exclude=set(unsaved))
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _reference(
