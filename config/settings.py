@@ -140,7 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # The site's address, for links made outside a request (load_cohort's set-password links).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Without DEBUG there is no safe guess: load_cohort refuses to write links until it is set.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Set-password links for new cohorts are password-reset tokens: a week to use them.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -481,14 +482,39 @@ class MembershipAdmin(admin.ModelAdmin):
     def issue_links(
         self, request: HttpRequest, queryset: QuerySet[Membership]
     ) -> HttpResponse | None:
-        usernames = queryset.values_list("user__username", flat=True).distinct()
+        # Only students still without a password: in a real class some have chosen one, and
+        # "select all" must still serve the rest (a link would take a chosen password away).
+        usernames = set(queryset.values_list("user__username", flat=True))
+        eligible = set(
+            queryset.filter(
+                user__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+                user__is_staff=False,
+                user__is_superuser=False,
+            ).values_list("user__username", flat=True)
+        )
+        if not eligible:
+            self.message_user(
+                request,
+                "No links issued: every selected student has chosen a password already.",
+                messages.ERROR,
+            )
+            return None
         try:
             accounts = cohorts.reissue_links(
-                list(usernames), base_url=request.build_absolute_uri("/"), by=request.user
+                sorted(eligible), base_url=request.build_absolute_uri("/"), by=request.user
             )
         except cohorts.CohortError as exc:
             shown = "; ".join(str(p) for p in exc.problems[:10])
             more = f" (and {len(exc.problems) - 10} more)" if len(exc.problems) > 10 else ""
             self.message_user(request, f"No links issued: {shown}{more}.", messages.ERROR)
             return None
-        return links_response(accounts, "fresh-links.csv")
+        response = links_response(accounts, "fresh-links.csv")
+        skipped = len(usernames) - len(eligible)
+        if skipped:  # said on the next page the instructor opens
+            self.message_user(
+                request,
+                f"{len(accounts)} fresh link(s) issued; {skipped} selected student(s) skipped: "
+                "they have chosen a password already (or are staff).",
+                messages.WARNING,
+            )
+        return response

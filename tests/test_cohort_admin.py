@@ -204,6 +204,27 @@ def test_fresh_links_for_selected_students_without_a_password(instructor_client)
     )
 
 
+def test_select_all_issues_links_to_those_without_a_password_and_says_who_was_skipped(
+    instructor_client,
+):
+    """In a real class some students have chosen a password: select all still serves the rest."""
+    cohort = big_cohort(4)
+    User.objects.filter(is_staff=False).update(password="!unusable")
+    chose = cohort.memberships.first().user
+    chose.set_password("their own")
+    chose.save()
+    response = instructor_client.post(
+        CHANGELIST,
+        {"action": "issue_links", "_selected_action": ["0"], "select_across": "1", "index": "0"},
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 3
+    assert chose.username not in {row["username"] for row in rows}
+    assert User.objects.get(pk=chose.pk).check_password("their own")  # untouched
+    page = instructor_client.get(CHANGELIST).content.decode()
+    assert "3 fresh link(s) issued; 1 selected student(s) skipped" in page
+
+
 def test_no_fresh_link_for_a_student_who_has_a_password(instructor_client):
     membership = MembershipFactory()
     response = instructor_client.post(

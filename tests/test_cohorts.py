@@ -410,6 +410,14 @@ def reissue(tmp_path, *usernames, name="fresh.csv"):
     return out.getvalue(), {r["username"]: r["set_password_link"] for r in rows}
 
 
+def test_without_a_site_address_no_links_are_made(tmp_path, settings):
+    """With DEBUG off SITE_URL has no default: links to a guessed address would be useless."""
+    settings.SITE_URL = ""
+    with pytest.raises(CommandError, match=r"^Set SITE_URL to the site's address"):
+        call_command("load_cohort", str(write_csv(tmp_path, students(2))), "--cohort", "Y")
+    assert not get_user_model().objects.filter(username__startswith="student").exists()
+
+
 def test_a_fresh_link_works_and_the_older_one_no_longer_does(tmp_path):
     load(write_csv(tmp_path, students(2)), tmp_path, "--cohort", "Y", "--base-url", "http://t")
     old = {

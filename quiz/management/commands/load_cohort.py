@@ -72,6 +72,11 @@ class Command(BaseCommand):
     ) -> None:
         if bool(file) == bool(reissue):
             raise CommandError("Give a cohort FILE to load, or --reissue USERNAME, not both.")
+        if not base_url:
+            raise CommandError(
+                "Set SITE_URL to the site's address (or give --base-url): the set-password "
+                "links point at it."
+            )
         links_file: LinksFile | None = None
         try:
             if reissue:
