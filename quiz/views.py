@@ -571,6 +571,7 @@ def accept_answer(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request,
         f"“{form.cleaned_data['answer']}” is now accepted: "
-        f"{n} answer{'' if n == 1 else 's'} regraded.",
+        f"{n} answer{'' if n == 1 else 's'} regraded, in every cohort. It is an accepted answer "
+        "of the question in the admin, where it can be removed (past scores stay as regraded).",
     )
     return redirect(back)

@@ -550,7 +550,7 @@ def test_the_accept_button_accepts_a_number(instructor_client, count_quiz):
         follow=True,
     )
     html = posted.content.decode()
-    assert "“1200” is now accepted: 3 answers regraded." in html
+    assert "“1200” is now accepted: 3 answers regraded, in every cohort." in html
     assert "<strong>✓ 1200</strong>: 3 (50%)" in html
     assert 'name="answer" value="1200"' not in html
 
@@ -579,7 +579,7 @@ def test_accept_button_regrades_and_says_how_many(instructor_client, month_quiz)
     )
     html = posted.content.decode()
     assert posted.redirect_chain[-1][0].endswith(f"?cohort={cohort.pk}")
-    assert "“novmber” is now accepted: 2 answers regraded." in html
+    assert "“novmber” is now accepted: 2 answers regraded, in every cohort." in html
     assert "<strong>✓ novmber</strong>: 2 (40%)" in html
 
 
