@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.loadtest import _reset_postgres  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -46,17 +48,7 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     on_postgres = env["DATABASE_URL"].startswith("postgres")
     if on_postgres:
-        subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from django.db import connection; connection.cursor().execute("
-                "'DROP SCHEMA public CASCADE; CREATE SCHEMA public;')",
-            ],
-            env=env,
-            check=True,
-        )
+        _reset_postgres()
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres, request, setup, wait_for  # noqa: E402
+from bench.loadtest import _reset_postgres, request, serve, setup, wait_for  # noqa: E402
 
 QUESTIONS = 2000
 
@@ -201,27 +201,10 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()  # the client processes fork from here
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
+    server = serve(
+        env,
+        workers=args.workers,
+        port=args.port,
         stderr=subprocess.DEVNULL,  # a locked database's tracebacks; the statuses say it
     )
     try:

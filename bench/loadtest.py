@@ -283,28 +283,7 @@ def main() -> None:
         _reset_postgres()
     print(f"Setting up {args.students} students on {database} …", flush=True)
     plans = setup(args.students)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = serve(env, workers=args.workers, port=args.port)
     try:
         wait_for(args.port)
         results = {}
@@ -317,6 +296,33 @@ def main() -> None:
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     report(results, memory, database, args)
+
+
+def serve(env: dict[str, str], *, workers: int, port: int, **popen: object) -> subprocess.Popen:
+    """Collect the static files and start gunicorn (sync workers, as in production)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        **popen,
+    )
 
 
 def _reset_postgres() -> None:
