@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
-from quiz import cohorts, errors, grading
+from quiz import articles, cohorts, errors, grading
 from quiz.banks import Problem
 from quiz.models import (
     AcceptedAnswer,
@@ -105,6 +105,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        # The text through `articles`: its sentences, a revision, the questions to review.
+        if change and "text" in form.changed_data:
+            articles.article_text_set(
+                article=obj, text=obj.text, user=request.user, via="the admin"
+            )
+        super().save_model(request, obj, form, change)
+        if not change:
+            articles.sentences_sync(obj)
+
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, article: Article) -> int:
         return article.question_count
@@ -114,14 +124,14 @@ class ArticleAdmin(admin.ModelAdmin):
 class QuestionAdmin(admin.ModelAdmin):
     list_display = ["key", "short_prompt", "kind", "topic"]
     list_filter = ["article", "quizzes", "kind", "topic"]
-    search_fields = ["prompt", "key", "excerpt", "explanation"]
+    search_fields = ["prompt", "key", "citations__sentence__text", "explanation"]
     list_select_related = ["article"]
-    readonly_fields = ["preview"]
+    readonly_fields = ["preview", "excerpt", "needs_review"]
     inlines = [ChoiceInline, AcceptedAnswerInline]
     fieldsets = [
         (None, {"fields": ["article", "key", "kind", "topic", "prompt"]}),
         ("Answer", {"fields": ["numeric_answer", "numeric_tolerance", "explanation"]}),
-        ("Source", {"fields": ["excerpt"]}),
+        ("Source", {"fields": ["excerpt", "needs_review"]}),
         ("Preview", {"fields": ["preview"]}),
     ]
 

@@ -95,6 +95,18 @@ class CannotAccept(NotAllowed):
     message = "Answers to this kind of question cannot be accepted from the item analysis."
 
 
+class InstructorsOnlyEdit(NotAllowed):
+    message = "Only instructors may change a question's evidence."
+
+
+class NoEvidence(NotAllowed):
+    message = "Pick at least one sentence of the article that the question rests on."
+
+
+class NotASentence(NotAllowed):
+    message = "Only current sentences of the question's own article can be cited."
+
+
 class BlankAnswer(NotAllowed):
     message = "An empty answer cannot be accepted."
 

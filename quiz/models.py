@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import grading
+from quiz import grading, sentences
 
 
 class ArticleManager(models.Manager["Article"]):
@@ -51,6 +51,72 @@ class Article(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    def current_sentences(self) -> models.QuerySet[Sentence]:
+        return self.sentences.filter(position__isnull=False).order_by("position")
+
+
+class Sentence(models.Model):
+    """A sentence of an article (or a whole picture caption), split from its text on save
+    (see `quiz.sentences`). It keeps its identity as long as its text is unchanged, wherever
+    an edit moves it; an edit that removes it retires it (no position) rather than deleting
+    it, so what cited it can still say what it was."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    text = models.TextField()
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its place in the article; empty once retired."
+    )
+    paragraph = models.PositiveIntegerField(null=True, blank=True)
+    is_caption = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["article", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="sentence_position_unique"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="sentence_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(position__isnull=True, paragraph__isnull=True)
+                | Q(position__gte=1, paragraph__gte=1),
+                name="sentence_place_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    @property
+    def is_current(self) -> bool:
+        return self.position is not None
+
+    @property
+    def anchor(self) -> str:
+        return f"s{self.pk}"
+
+
+class ArticleRevision(models.Model):
+    """An article's text as it was before an edit, and who replaced it when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(help_text="The text before this edit.")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when a bank file was loaded from the command line.",
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=100, help_text="The admin, or the file loaded.")
+
+    class Meta:
+        ordering = ["article", "-edited_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article} before {self.edited_at:%Y-%m-%d %H:%M}"
+
 
 class QuestionManager(models.Manager["Question"]):
     def get_by_natural_key(self, key: str, article_slug: str) -> Question:
@@ -69,8 +135,13 @@ class Question(models.Model):
     kind = models.CharField(max_length=20, choices=grading.CHOICES)
     prompt = models.TextField()
     explanation = models.TextField(help_text="Why the answer is right, in our own words.")
-    excerpt = models.TextField(
-        help_text="The sentence the question comes from, copied verbatim from the article."
+    sentences = models.ManyToManyField(
+        Sentence, through="Citation", related_name="questions", blank=True
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="A sentence it cites was changed or removed by an edit of the article: "
+        "it is left out of new attempts until its evidence is re-picked or confirmed.",
     )
     topic = models.CharField(max_length=60, help_text="Groups questions for progress by topic.")
     numeric_answer = models.DecimalField(
@@ -93,7 +164,7 @@ class Question(models.Model):
             models.UniqueConstraint(fields=["article", "prompt"], name="question_prompt_unique"),
             models.CheckConstraint(condition=Q(kind__in=grading.KINDS), name="question_kind_known"),
             models.CheckConstraint(
-                condition=~Q(key="") & ~Q(prompt="") & ~Q(explanation="") & ~Q(excerpt=""),
+                condition=~Q(key="") & ~Q(prompt="") & ~Q(explanation=""),
                 name="question_texts_not_empty",
             ),
             models.CheckConstraint(
@@ -115,17 +186,6 @@ class Question(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        # The article may be one still to be saved with this question (a bank file's).
-        article = (
-            self.article
-            if self.article_id is not None or Question.article.is_cached(self)
-            else None
-        )
-        if article is not None and self.excerpt and self.excerpt not in article.text:
-            errors["excerpt"] = ValidationError(
-                "This excerpt does not appear word for word in the article's text.",
-                code="excerpt_not_in_article",
-            )
         if self.kind in NUMERIC_KINDS and self.numeric_answer is None:
             errors["numeric_answer"] = ValidationError(
                 "A numeric question needs its answer.", code="numeric_answer_missing"
@@ -136,6 +196,19 @@ class Question(models.Model):
     @property
     def kind_object(self) -> grading.Kind:
         return grading.kind(self.kind)
+
+    def cited(self) -> list[Sentence]:
+        """The sentences it cites, in order (prefetch `citations__sentence`)."""
+        return [citation.sentence for citation in self.citations.all()]
+
+    @property
+    def excerpt(self) -> str:
+        """What students are shown as the question's source: its cited sentences, joined."""
+        return sentences.join(s.text for s in self.cited())
+
+    def evidence(self) -> list[list[Any]]:
+        """[sentence id, text] of each cited sentence, as an attempt freezes it."""
+        return [[s.pk, s.text] for s in self.cited()]
 
     def choice_parts(self) -> list[grading.ChoicePart]:
         """The choices as grading sees them, in position order (prefetch `choices`)."""
@@ -150,6 +223,39 @@ class Question(models.Model):
             numeric_answer=self.numeric_answer,
             numeric_tolerance=self.numeric_tolerance,
         )
+
+
+class Citation(models.Model):
+    """A sentence a question rests on, at its place among the question's evidence."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="citations")
+    # PROTECT: a sentence is never deleted while cited (an article edit retires it).
+    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="citations")
+    position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="citation_place_unique"),
+            models.UniqueConstraint(
+                fields=["question", "sentence"], name="citation_sentence_unique"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="citation_place_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} cites {self.sentence}"
+
+    def clean(self) -> None:
+        if (
+            self.question_id is not None
+            and self.sentence_id is not None
+            and self.sentence.article_id != self.question.article_id
+        ):
+            raise ValidationError(
+                {"sentence": "A question cites sentences of its own article only."},
+                code="sentence_from_other_article",
+            )
 
 
 class ChoiceManager(models.Manager["Choice"]):
@@ -452,6 +558,9 @@ class AttemptItem(models.Model):
     options = models.JSONField(default=list, help_text="[choice id, text] in the order shown.")
     matches = models.JSONField(default=list, help_text="Matching: every match, as listed.")
     key = models.JSONField(default=dict, help_text="The grading key (see Kind.key_to_data).")
+    evidence = models.JSONField(
+        default=list, help_text="[sentence id, text] of each sentence the question cited."
+    )
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -521,6 +630,15 @@ class AttemptItem(models.Model):
 
     def grading_key(self) -> Any:
         return grading.kind(self.question.kind).key_from_data(self.key)
+
+    @property
+    def excerpt(self) -> str:
+        """The source as this attempt showed it: an edit of the article never changes it."""
+        return sentences.join(text for _, text in self.evidence)
+
+    @property
+    def cited_ids(self) -> list[int]:
+        return [ident for ident, _ in self.evidence]
 
 
 class Response(models.Model):

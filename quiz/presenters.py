@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from quiz.grading import FormAnswer
 from quiz.models import AttemptItem, Question
@@ -143,51 +145,17 @@ def _as_places(values: Sequence[str]) -> list[int] | None:
         return None
 
 
-def excerpt_anchor(excerpt: str) -> str:
-    """A stable fragment id for a source sentence on its article's page."""
-    return "s-" + hashlib.sha1(excerpt.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+def source_link(slug: str, cited: Sequence[int]) -> str:
+    """The article's page with these sentences highlighted, scrolled to the first."""
+    url = reverse("quiz:article", args=[slug])
+    if not cited:
+        return url
+    return f"{url}?{urlencode({'cite': ','.join(map(str, cited))})}#s{cited[0]}"
 
 
-@dataclass(frozen=True)
-class Segment:
-    text: str
-    anchor: str | None = None  # set on a source sentence
-    aliases: tuple[str, ...] = ()  # anchors of excerpts that overlap this one
-
-
-def article_paragraphs(text: str, excerpts: Iterable[str]) -> list[list[Segment]]:
-    """The article's lines as paragraphs, each source sentence a segment with its anchor.
-
-    Where two excerpts overlap, the longer is marked and the shorter's anchor becomes an alias
-    of it, so a link to either highlights the sentence.
-    """
-    wanted = sorted({e for e in excerpts if e}, key=len, reverse=True)
-    paragraphs = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        spans: list[tuple[int, int, str, list[str]]] = []
-        for excerpt in wanted:
-            start = line.find(excerpt)
-            if start < 0:
-                continue
-            end = start + len(excerpt)
-            overlapping = [span for span in spans if span[0] < end and start < span[1]]
-            if overlapping:
-                overlapping[0][3].append(excerpt_anchor(excerpt))
-            else:
-                spans.append((start, end, excerpt_anchor(excerpt), []))
-        spans.sort()
-        segments, cursor = [], 0
-        for start, end, anchor, aliases in spans:
-            if start > cursor:
-                segments.append(Segment(line[cursor:start]))
-            segments.append(Segment(line[start:end], anchor, tuple(aliases)))
-            cursor = end
-        if cursor < len(line):
-            segments.append(Segment(line[cursor:]))
-        paragraphs.append(segments)
-    return paragraphs
+def cited_ids(value: str) -> list[int]:
+    """The sentence ids of an article link's `cite` parameter; anything else is ignored."""
+    return [int(part) for part in value.split(",")[:50] if part.strip().isdigit()]
 
 
 def given_answer(item: AttemptItem) -> str:

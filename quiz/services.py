@@ -66,7 +66,11 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             raise errors.AllAttemptsUsed(allowed=quiz.max_attempts)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
-        pool = list(quiz.quiz_questions.select_related("question").order_by("position"))
+        pool = list(
+            quiz.quiz_questions.filter(question__needs_review=False)
+            .select_related("question")
+            .order_by("position")
+        )
         questions = [item.question for item in pool]
         if quiz.draw_count is not None:
             drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
@@ -88,7 +92,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             _close(current, now, state=Attempt.State.ABANDONED)
         asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
         missed = (
-            Question.objects.filter(pk__in=asked.values("question"))
+            Question.objects.filter(pk__in=asked.values("question"), needs_review=False)
             .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
             .prefetch_related("choices")
         )
@@ -490,7 +494,7 @@ def _create(
         question_count=len(questions),
         max_points=len(questions),
     )
-    prefetch_related_objects(questions, "choices", "accepted_answers")
+    prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
     AttemptItem.objects.bulk_create(
         _item(attempt, question, position, shuffle=quiz.shuffle_choices)
         for position, question in enumerate(questions, 1)
@@ -511,6 +515,7 @@ def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool)
         options=[list(option) for option in options],
         matches=matches,
         key=kind.key_to_data(question.grading_key()),
+        evidence=question.evidence(),
     )
 
 

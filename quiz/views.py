@@ -37,7 +37,7 @@ from quiz.forms import (
     OverrideForm,
 )
 from quiz.models import Attempt, AttemptItem, Cohort, Quiz
-from quiz.presenters import article_paragraphs, given_answer, item_display, right_answer
+from quiz.presenters import cited_ids, given_answer, item_display, right_answer
 
 # How the domain's refusals reach the browser: the one place they become status codes.
 STATUS = {
@@ -409,9 +409,8 @@ def progress(request: HttpRequest) -> HttpResponse:
 @require_GET
 @student_view
 def article(request: HttpRequest, slug: str) -> HttpResponse:
-    article, excerpts = selectors.article_with_excerpts(slug)
-    context = {"article": article, "paragraphs": article_paragraphs(article.text, excerpts)}
-    return TemplateResponse(request, "quiz/article.html", context)
+    page = selectors.article_page(slug, cited_ids(request.GET.get("cite", "")))
+    return TemplateResponse(request, "quiz/article.html", {"page": page, "article": page.article})
 
 
 def _defers_feedback(attempt: Attempt) -> bool:

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from quiz import grading
+from quiz import grading, sentences
+from quiz.articles import evidence_set, sentences_sync
 from quiz.models import (
     AcceptedAnswer,
     Article,
@@ -56,11 +57,18 @@ class ArticleFactory(DjangoModelFactory):
     class Meta:
         model = Article
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"article-{n}")
     title = factory.Sequence(lambda n: f"Article {n}")
     source = "News report"
     text = ARTICLE_TEXT
+
+    @factory.post_generation
+    def split(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Its sentences, as saving an article through the app stores them."""
+        if create:
+            sentences_sync(self)
 
 
 class QuestionFactory(DjangoModelFactory):
@@ -75,13 +83,27 @@ class QuestionFactory(DjangoModelFactory):
     kind = grading.SINGLE
     prompt = factory.Sequence(lambda n: f"Who agreed to the plan? ({n})")
     explanation = "The article says the defence minister agreed to the general’s plan."
-    excerpt = "Russia captured Kherson back in March."
     topic = "The announcement"
 
     class Params:
         numeric = factory.Trait(
             kind=grading.NUMERIC, numeric_answer=Decimal(45), numeric_tolerance=Decimal(0)
         )
+
+    @factory.post_generation
+    def excerpt(self, create: bool, extracted: str | list[str] | None, **kwargs: object) -> None:
+        """The sentences it cites, as their text: `excerpt="One. Two."` (a run of sentences)
+        or `excerpt=["One.", "Three."]`; by default one sentence of the factory's article."""
+        if not create:
+            return
+        quotes = [extracted] if isinstance(extracted, str) else extracted
+        texts = {s.text: s.pk for s in self.article.current_sentences()}
+        ids = []
+        for quote in quotes or [DEFAULT_EXCERPT]:
+            found = sentences.resolve(quote, list(texts))
+            assert not isinstance(found, sentences.Mismatch), found.message(quote)
+            ids += [list(texts.values())[index] for index in found]
+        evidence_set(user=None, question=self, sentence_ids=ids)
 
     @factory.post_generation
     def choices(self, create: bool, extracted: list | None, **kwargs: object) -> None:
@@ -108,6 +130,8 @@ class QuestionFactory(DjangoModelFactory):
         for text in extracted or []:
             AcceptedAnswerFactory(question=self, text=text)
 
+
+DEFAULT_EXCERPT = "Russia captured Kherson back in March."
 
 DEFAULT_CHOICES = {
     grading.SINGLE: [

@@ -9,10 +9,10 @@ from quiz import presenters
 register = template.Library()
 
 
-@register.filter
-def excerpt_anchor(excerpt: str) -> str:
-    """The fragment id of a source sentence on its article's page."""
-    return presenters.excerpt_anchor(excerpt)
+@register.simple_tag
+def source_link(slug: str, cited: list[int]) -> str:
+    """The article's page with the cited sentences highlighted."""
+    return presenters.source_link(slug, cited)
 
 
 @register.filter
