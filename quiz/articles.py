@@ -104,7 +104,7 @@ def evidence_set(
                 pk__in=ids, article_id=question.article_id, position__isnull=False
             ).values_list("pk", flat=True)
         )
-        if missing := [pk for pk in ids if pk not in found]:
+        if any(pk not in found for pk in ids):
             raise errors.NotASentence()
         Citation.objects.filter(question=question).delete()
         Citation.objects.bulk_create(
