@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,13 +66,21 @@ class LoadResult:
         )
 
 
-def bank_load(*, paths: Sequence[Path | str], dry_run: bool = False) -> LoadResult:
+def bank_load(
+    *,
+    paths: Sequence[Path | str],
+    dry_run: bool = False,
+    inspect: Callable[[LoadResult], None] | None = None,
+) -> LoadResult:
     """Load bank files all or nothing; raise `BankError` listing every problem.
 
     Objects are matched by natural key, so loading the same files again changes nothing.
-    With `dry_run`, everything is checked and then rolled back.
+    With `dry_run`, everything is checked and then rolled back. `inspect` is called with the
+    banks written, before the commit or rollback (`validate_bank` lints them there).
     """
-    return _load(((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run)
+    return _load(
+        ((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run, inspect=inspect
+    )
 
 
 def bank_load_entries(
@@ -82,7 +90,12 @@ def bank_load_entries(
     return _load([(source, entries)], dry_run=dry_run)
 
 
-def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) -> LoadResult:
+def _load(
+    sources: Iterable[tuple[str, list[Any] | Problem]],
+    *,
+    dry_run: bool,
+    inspect: Callable[[LoadResult], None] | None = None,
+) -> LoadResult:
     # Every object is read, resolved and validated, and the bank-wide checks run on the
     # banks as they will be, all outside any transaction: with SQLite's BEGIN IMMEDIATE a
     # transaction holds the write lock from its start, and students' answers wait on it.
@@ -118,6 +131,8 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
             problems = bank_problems(article_slugs=result.articles)
             if problems:
                 raise BankError(problems)
+        if inspect is not None:
+            inspect(result)
         if dry_run:
             transaction.set_rollback(True)
     return result
