@@ -96,7 +96,7 @@ def test_it_does_not_warn_of_positions_spread_as_chance_spreads_them(article):
 
 
 def longest(article, n: int, right: str):
-    return single(article, n, choices=[("Wrong one", False), (right, True), (f"Wrong {n}", False)])
+    return single(article, n, choices=[("Wrong", False), (right, True), (f"Wrong {n}", False)])
 
 
 def test_it_warns_when_the_right_choice_is_the_longest_far_more_often_than_chance(article):
@@ -150,7 +150,7 @@ def test_it_warns_of_an_explanation_that_only_restates_the_question(article):
         key="who-agreed",
         prompt="Who agreed to the plan to withdraw?",
         excerpt=SHOIGU,
-        explanation="According to the article, Sergei Shoigu agreed to the plans.",
+        explanation="According to the article, Sergei Shoigu agreed to General Surovikin’s plans.",
     )
     found = section(validate(), "explanation")
     assert "kherson/who-agreed: its explanation adds no word" in found
@@ -162,7 +162,7 @@ def test_an_explanation_that_says_why_is_not_flagged(article):
         key="who-agreed",
         prompt="Who agreed to the plan to withdraw?",
         excerpt=SHOIGU,
-        explanation="According to the article, Shoigu approved it as defence minister.",
+        explanation="According to the article, Sergei Shoigu approved the plan.",  # one new word
     )
     assert section(validate(), "explanation") == ""
 
@@ -216,7 +216,9 @@ def test_a_common_lower_case_word_is_no_give_away(article):
     QuizFactory(
         article=article,
         slug="full",
-        questions=giveaway_pair(article, "generals", "The plan of General Surovikin was judged sound."),
+        questions=giveaway_pair(
+            article, "generals", "The plan of General Surovikin was judged sound."
+        ),
     )
     assert section(validate(), "giveaway") == ""
 
@@ -287,7 +289,8 @@ def test_a_file_is_linted_as_it_would_load_and_nothing_is_kept(article, tmp_path
     call_command("validate_bank", str(path), stdout=out)
     found = section(out.getvalue(), "position")
     assert "choice 1 in 6 of its 6" in found
-    assert "kherson/q0" in found and "kherson/q5" in found
+    assert "kherson/q0" in found
+    assert "kherson/q5" in found
     assert article.questions.count() == 3
 
 
