@@ -451,39 +451,45 @@ def _phrase(text: str) -> str:
 def _distinctive(answer: str) -> bool:
     """An answer that names something, so that finding it elsewhere gives it away: two
     content words or more ("Sergei Shoigu", "the Dnipro river"), a number of two digits or
-    more ("45", "3.5"), or one word written with a capital ("Kherson"). A single common word
+    more ("45", "3.5"), or a name: a word with a capital that is not just the first of a
+    longer answer ("Kherson", "the Donbas"; not "In just a few days"). A single common word
     ("retreat") or a small number ("3") turns up in questions by chance."""
     found = words(answer)
     if len(found) >= 2:
         return True
     if len(found) != 1:
         return False
-    word = found[0]
-    if word[0].isdigit():
-        return sum(c.isdigit() for c in word) >= 2
-    return any(token[:1].isupper() for token in _WORD.findall(answer))
+    if found[0][0].isdigit():
+        return sum(c.isdigit() for c in found[0]) >= 2
+    tokens = _WORD.findall(answer)
+    return any(
+        token[:1].isupper() and words(token) and (n > 0 or len(tokens) == 1)
+        for n, token in enumerate(tokens)
+    )
 
 
 @dataclass
 class _Shown:
-    """What a question shows, as content-word phrases to search answers in."""
+    """What a question shows of itself, as content-word phrases to search answers in."""
 
     prompt: str
     explanation: str
-    choices: list[tuple[str, str]]  # (normalised text, phrase)
+    # what it reveals as its answer: a choice question's right choices (in its feedback), an
+    # ordering's or matching's items (on its page); (normalised text, phrase)
+    answer: list[tuple[str, str]]
     vocabulary: set[str]
 
 
 def _shown(item: Item) -> _Shown:
-    choices = [(grading.normalise_text(c.text), _phrase(c.text)) for c in item.choices]
-    choices += [
-        (grading.normalise_text(c.match), _phrase(c.match)) for c in item.choices if c.match
-    ]
+    revealed = [c.text for c in item.right_choices]
+    if not revealed:
+        revealed = [part for c in item.choices for part in (c.text, c.match) if part]
+    answer = [(grading.normalise_text(text), _phrase(text)) for text in revealed]
     prompt, explanation = _phrase(item.prompt), _phrase(item.explanation)
     vocabulary = set(prompt.split()) | set(explanation.split())
-    for _, phrase in choices:
+    for _, phrase in answer:
         vocabulary |= set(phrase.split())
-    return _Shown(prompt, explanation, choices, vocabulary)
+    return _Shown(prompt, explanation, answer, vocabulary)
 
 
 def giveaway_answers(item: Item) -> list[str]:
@@ -499,17 +505,18 @@ def giveaway_answers(item: Item) -> list[str]:
 
 
 def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
-    """A question whose prompt, choices or explanation (feedback, shown before the next
-    question) contains the answer of another question of the same quiz, when that question's
-    own prompt does not: a student reads one answer off the other. A choice the two questions
-    share (the same list of names) names a candidate, not the answer, and is not counted.
+    """A question whose prompt, explanation (its feedback, read before the next question) or
+    revealed answer contains the answer of another question of the same quiz, when that
+    question's own prompt does not: a student reads one answer off the other. A right choice
+    that the other question also offers among its choices names a candidate it shows anyway,
+    and is not counted.
 
-    An answer found in many of the quiz's questions (more than a quarter, at least 3, at most
-    50) is the quiz's subject, not a secret ("Kherson" in a quiz on Kherson), and is skipped:
-    that also bounds the work to 50 comparisons per answer, each question's words indexed once
-    per quiz, instead of every pair of questions of a large quiz."""
-    found: dict[tuple[str, str, str], list[str]] = {}
-    where_found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    An answer found in many of the quiz's questions (more than a tenth of them, at least 3, at
+    most 50) is the quiz's subject, not a secret ("Kherson" in a quiz on Kherson), and is
+    skipped. That also bounds the work: each question's words are indexed once, and an answer
+    is compared with at most 50 questions, not with every question of a large quiz."""
+    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    quizzes_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     seen: dict[str, _Shown] = {}  # a question in several quizzes is read once
     for quiz in quizzes:
         shown = [
@@ -519,41 +526,38 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
         for i, s in enumerate(shown):
             for word in s.vocabulary:
                 index[word].append(i)
-        limit = min(50, max(3, len(quiz.items) // 4))
+        limit = min(50, max(3, len(quiz.items) // 10))
         for j, answered in enumerate(quiz.items):
-            own_choices = {text for text, _ in shown[j].choices}
+            offered = {grading.normalise_text(c.text) for c in answered.choices}
             for answer in giveaway_answers(answered):
                 phrase = _phrase(answer)
                 if phrase in shown[j].prompt:
                     continue
-                postings = [index.get(word, []) for word in phrase.split()]
-                rarest = min(postings, key=len)
+                rarest = min((index.get(word, []) for word in phrase.split()), key=len)
                 if len(rarest) > limit:
                     continue
                 for i in rarest:
-                    if i == j:
-                        continue
                     s = shown[i]
                     parts = [
                         name
                         for name, text in (("prompt", s.prompt), ("explanation", s.explanation))
                         if phrase in text
                     ]
-                    if any(phrase in text and norm not in own_choices for norm, text in s.choices):
-                        parts.append("choices")
-                    if parts:
-                        key = (quiz.items[i].ref, answered.ref, answer)
-                        found.setdefault(key, parts)
-                        where_found[key].add(quiz.slug)
+                    if any(phrase in text and norm not in offered for norm, text in s.answer):
+                        parts.append("answer")
+                    if i != j and parts:
+                        pair = (quiz.items[i].ref, answered.ref)
+                        found.setdefault(pair, (answer, parts))
+                        quizzes_of[pair].add(quiz.slug)
     return [
         Finding(
             "giveaway",
             giver,
             f"its {' and '.join(parts)} give{'s' if len(parts) == 1 else ''} away the answer "
-            f"of {taker}, “{answer}” (in {_quizzes(where_found[giver, taker, answer])})",
+            f"of {taker}, “{answer}” (in {_quizzes(quizzes_of[giver, taker])})",
             (giver, taker),
         )
-        for (giver, taker, answer), parts in found.items()
+        for (giver, taker), (answer, parts) in found.items()
     ]
 
 

@@ -223,6 +223,42 @@ def test_a_common_lower_case_word_is_no_give_away(article):
     assert section(validate(), "giveaway") == ""
 
 
+def test_an_answer_many_questions_of_the_quiz_name_is_its_subject_not_a_give_away(article):
+    asked, _ = giveaway_pair(article, "General Surovikin", "Nobody planned it.")
+    others = [
+        QuestionFactory(
+            article=article, kind=grading.TRUE_FALSE, prompt=f"General Surovikin did thing {n}."
+        )
+        for n in range(3)
+    ]
+    quiz = QuizFactory(article=article, slug="full", questions=[asked, *others])
+    # all 4 questions show it (the first as its right choice): more than 3 is the subject
+    assert section(validate(), "giveaway") == ""
+    quiz.quiz_questions.filter(question__in=others[1:]).delete()
+    assert "give" in section(validate(), "giveaway")
+
+
+def test_a_right_choice_that_is_another_question_s_typed_answer_gives_it_away(article):
+    typed = QuestionFactory(
+        article=article,
+        key="which-river",
+        kind=grading.SHORT_TEXT,
+        prompt="Across which river did the troops withdraw?",
+        accepted=["Dnipro"],
+    )
+    shown = single(article, 2, key="river-name", choices=[("Dnipro", True), ("Don", False)])
+    QuizFactory(article=article, slug="full", questions=[typed, shown])
+    found = section(validate(), "giveaway")
+    assert "kherson/river-name: its answer gives away the answer of kherson/which-river" in found
+
+
+def test_a_right_choice_the_other_question_offers_too_gives_nothing_away(article):
+    asked = single(article, 1, key="river", choices=[("Dnipro", True), ("Don", False)])
+    shown = single(article, 2, key="river-name", choices=[("Dnipro", True), ("Volga", False)])
+    QuizFactory(article=article, slug="full", questions=[asked, shown])
+    assert section(validate(), "giveaway") == ""
+
+
 # The command --------------------------------------------------------------------------------
 
 
@@ -339,6 +375,9 @@ def test_content_words_are_lower_case_stemmed_and_without_stop_words(text, words
         ("3", False),
         ("retreat", False),
         ("the", False),
+        ("the Donbas", True),
+        ("In just a few days", False),
+        ("Retreat now", False),
     ],
 )
 def test_an_answer_is_distinctive_when_it_names_something(answer, distinctive):
