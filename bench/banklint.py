@@ -174,7 +174,7 @@ def main() -> None:
     )
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        _reset_postgres(os.environ["DATABASE_URL"])
+        _reset_postgres()
 
     import django
 
