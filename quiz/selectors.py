@@ -307,6 +307,11 @@ class ArticlePage:
     paragraphs: list[Paragraph]
     corrected: list[Sentence]  # cited sentences since corrected or removed from the article
 
+    @property
+    def cited(self) -> list[Sentence]:
+        """The cited sentences still in the article, in its order."""
+        return [s for p in self.paragraphs for s, cited in p.sentences if cited]
+
 
 def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:
     """The article's current sentences by paragraph, those in `cited` marked: three queries
