@@ -281,44 +281,36 @@ def test_warnings_alone_do_not_fail(article):
 
 
 def test_a_file_is_linted_as_it_would_load_and_nothing_is_kept(article, tmp_path):
-    """The file's questions join the bank already saved: the lint sees both, then the load
-    is rolled back."""
+    """The file's questions join the bank already saved, their evidence resolved: the lint
+    sees both, then the load is rolled back."""
     saved = [single(article, n, right_at=1) for n in range(3)]
     QuizFactory(article=article, slug="full", questions=saved)
     entries = []
-    for n in range(3, 6):
-        key = f"q{n}"
-        entries.append(
-            {
-                "model": "quiz.question",
-                "fields": {
-                    "article": ["kherson"],
-                    "key": key,
-                    "kind": "single",
-                    "prompt": f"Which answer is right in question {n}?",
-                    "explanation": "A reason the reader learns from.",
-                    "topic": "Topic",
-                },
-            }
-        )
-        for position, text in enumerate([f"Right {n}", f"Wrong one {n}", f"Wrong two {n}"], 1):
+    # q3-q5 join the quiz, right at 1 like the saved ones; q0-again asks what q0 asks
+    for n, key, right in [(3, "q3", "Right 3"), (4, "q4", "Right 4"), (5, "q5", "Right 5"),
+                          (6, "q0-again", "Right answer 0")]:  # fmt: skip
+        fields = {
+            "article": ["kherson"],
+            "key": key,
+            "kind": "single",
+            "prompt": f"Which answer is right in question {n}?",
+            "explanation": "A reason the reader learns from.",
+            "evidence": [SENTENCES[0] if key == "q0-again" else SENTENCES[n % 4]],
+            "topic": "Topic",
+        }
+        entries.append({"model": "quiz.question", "fields": fields})
+        for position, text in enumerate([right, f"Wrong one {n}", f"Wrong two {n}"], 1):
+            choice = {"question": [key, "kherson"], "position": position, "text": text}
+            entries.append(
+                {"model": "quiz.choice", "fields": {**choice, "is_correct": position == 1}}
+            )
+        if key != "q0-again":
             entries.append(
                 {
-                    "model": "quiz.choice",
-                    "fields": {
-                        "question": [key, "kherson"],
-                        "position": position,
-                        "text": text,
-                        "is_correct": position == 1,
-                    },
+                    "model": "quiz.quizquestion",
+                    "fields": {"quiz": ["full"], "question": [key, "kherson"], "position": n + 1},
                 }
             )
-        entries.append(
-            {
-                "model": "quiz.quizquestion",
-                "fields": {"quiz": ["full"], "question": [key, "kherson"], "position": n + 1},
-            }
-        )
     path = tmp_path / "bank.json"
     path.write_text(json.dumps(entries))
     out = StringIO()
@@ -327,6 +319,7 @@ def test_a_file_is_linted_as_it_would_load_and_nothing_is_kept(article, tmp_path
     assert "choice 1 in 6 of its 6" in found
     assert "kherson/q0" in found
     assert "kherson/q5" in found
+    assert "kherson/q0, kherson/q0-again cite the same" in section(out.getvalue(), "duplicate")
     assert article.questions.count() == 3
 
 
