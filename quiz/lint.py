@@ -72,6 +72,8 @@ class QuizItems:
     slug: str
     shuffle_choices: bool
     items: tuple[Item, ...]  # in the quiz's order
+    shuffle_questions: bool = False
+    feedback_each: bool = True  # feedback after each question, not only at the end
 
 
 @dataclass(frozen=True)
@@ -176,10 +178,16 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
     return Bank(
         items=tuple(items.values()),
         quizzes=tuple(
-            QuizItems(slug, shuffle_choices, tuple(members[pk]))
-            for pk, slug, shuffle_choices in quizzes.order_by("slug").values_list(
-                "pk", "slug", "shuffle_choices"
+            QuizItems(
+                slug,
+                shuffle_choices,
+                tuple(members[pk]),
+                shuffle_questions=shuffle_questions,
+                feedback_each=feedback == models.Feedback.IMMEDIATE,
             )
+            for pk, slug, shuffle_choices, shuffle_questions, feedback in quizzes.order_by(
+                "slug"
+            ).values_list("pk", "slug", "shuffle_choices", "shuffle_questions", "feedback")
         ),
     )
 
@@ -470,26 +478,23 @@ def _distinctive(answer: str) -> bool:
 
 @dataclass
 class _Shown:
-    """What a question shows of itself, as content-word phrases to search answers in."""
+    """What a question shows, as content-word phrases to search answers in."""
 
     prompt: str
-    explanation: str
-    # what it reveals as its answer: a choice question's right choices (in its feedback), an
-    # ordering's or matching's items (on its page); (normalised text, phrase)
-    answer: list[tuple[str, str]]
+    items: list[str]  # an ordering's or matching's items, on its page
+    explanation: str  # in its feedback
+    right: list[tuple[str, str]]  # its right choices, in its feedback: (normalised, phrase)
     vocabulary: set[str]
 
 
 def _shown(item: Item) -> _Shown:
-    revealed = [c.text for c in item.right_choices]
-    if not revealed:
-        revealed = [part for c in item.choices for part in (c.text, c.match) if part]
-    answer = [(grading.normalise_text(text), _phrase(text)) for text in revealed]
+    right = [(grading.normalise_text(c.text), _phrase(c.text)) for c in item.right_choices]
+    items = [] if right else [_phrase(p) for c in item.choices for p in (c.text, c.match) if p]
     prompt, explanation = _phrase(item.prompt), _phrase(item.explanation)
     vocabulary = set(prompt.split()) | set(explanation.split())
-    for _, phrase in answer:
+    for phrase in [*items, *(phrase for _, phrase in right)]:
         vocabulary |= set(phrase.split())
-    return _Shown(prompt, explanation, answer, vocabulary)
+    return _Shown(prompt, items, explanation, right, vocabulary)
 
 
 def giveaway_answers(item: Item) -> list[str]:
@@ -505,16 +510,18 @@ def giveaway_answers(item: Item) -> list[str]:
 
 
 def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
-    """A question whose prompt, explanation (its feedback, read before the next question) or
-    revealed answer contains the answer of another question of the same quiz, when that
-    question's own prompt does not: a student reads one answer off the other. A right choice
-    that the other question also offers among its choices names a candidate it shows anyway,
-    and is not counted.
+    """A question that shows the answer of another question of the same quiz before that one
+    is answered (answers are given in order and are final): in its prompt or its ordering's or
+    matching's items, or, when the quiz gives feedback after each question, in its
+    explanation or its right choice; and not in that question's own prompt. It can come first
+    when the quiz shuffles its questions or puts it first. A right choice that the other
+    question also offers names a candidate that question shows anyway, and is not counted.
 
-    An answer found in many of the quiz's questions (more than a tenth of them, at least 3, at
-    most 50) is the quiz's subject, not a secret ("Kherson" in a quiz on Kherson), and is
-    skipped. That also bounds the work: each question's words are indexed once, and an answer
-    is compared with at most 50 questions, not with every question of a large quiz."""
+    An answer that many of the quiz's questions show (more than a tenth of them and more than
+    3; any shown by more than 50) is the quiz's subject, not a secret ("Kherson" in a quiz on
+    Kherson), and is skipped. That also bounds the work: each question's words are indexed
+    once, and an answer is compared with at most 50 questions, not with every question of a
+    large quiz."""
     found: dict[tuple[str, str], tuple[str, list[str]]] = {}
     quizzes_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     seen: dict[str, _Shown] = {}  # a question in several quizzes is read once
@@ -537,15 +544,10 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
                 if len(rarest) > limit:
                     continue
                 for i in rarest:
-                    s = shown[i]
-                    parts = [
-                        name
-                        for name, text in (("prompt", s.prompt), ("explanation", s.explanation))
-                        if phrase in text
-                    ]
-                    if any(phrase in text and norm not in offered for norm, text in s.answer):
-                        parts.append("answer")
-                    if i != j and parts:
+                    if i == j or (i > j and not quiz.shuffle_questions):
+                        continue
+                    parts = _showing(shown[i], phrase, offered, feedback=quiz.feedback_each)
+                    if parts:
                         pair = (quiz.items[i].ref, answered.ref)
                         found.setdefault(pair, (answer, parts))
                         quizzes_of[pair].add(quiz.slug)
@@ -553,12 +555,31 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
         Finding(
             "giveaway",
             giver,
-            f"its {' and '.join(parts)} give{'s' if len(parts) == 1 else ''} away the answer "
+            f"its {' and '.join(parts)} {_give(parts)} away the answer "
             f"of {taker}, “{answer}” (in {_quizzes(quizzes_of[giver, taker])})",
             (giver, taker),
         )
         for (giver, taker), (answer, parts) in found.items()
     ]
+
+
+def _give(parts: list[str]) -> str:
+    return "give" if len(parts) > 1 or parts == ["items"] else "gives"
+
+
+def _showing(shown: _Shown, phrase: str, offered: set[str], *, feedback: bool) -> list[str]:
+    """The parts of a question that show `phrase`, of those a student sees before answering
+    the next question."""
+    parts = []
+    if phrase in shown.prompt:
+        parts.append("prompt")
+    if any(phrase in item for item in shown.items):
+        parts.append("items")
+    if feedback and phrase in shown.explanation:
+        parts.append("explanation")
+    if feedback and any(phrase in text and norm not in offered for norm, text in shown.right):
+        parts.append("right choice")
+    return parts
 
 
 def _quizzes(slugs: set[str]) -> str:

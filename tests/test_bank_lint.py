@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
-from quiz import grading, lint
+from quiz import grading, lint, models
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,17 @@ def test_an_explanation_that_says_why_is_not_flagged(article):
 # (e) give-aways -----------------------------------------------------------------------------
 
 
-def giveaway_pair(article, answer: str, other_prompt: str):
+def giveaway_pair(article, answer: str, giver_prompt: str):
+    """A question that may give away the answer of the next one: [giver, asked]."""
+    giver = QuestionFactory(
+        article=article,
+        key="plan-judged",
+        kind=grading.TRUE_FALSE,
+        prompt=giver_prompt,
+        excerpt=MARCH,
+        explanation="Said in the twelfth paragraph.",
+        choices=[("True", True), ("False", False)],
+    )
     asked = single(
         article,
         1,
@@ -178,67 +188,58 @@ def giveaway_pair(article, answer: str, other_prompt: str):
         prompt="Whose plan was it to withdraw?",
         choices=[(answer, True), ("Vladimir Putin", False), ("Ramzan Kadyrov", False)],
     )
-    giver = QuestionFactory(
-        article=article,
-        key="plan-judged",
-        kind=grading.TRUE_FALSE,
-        prompt=other_prompt,
-        excerpt=MARCH,
-        explanation="Said in the twelfth paragraph.",
-        choices=[("True", True), ("False", False)],
-    )
-    return asked, giver
+    return [giver, asked]
+
+
+SURO = "The plan of General Surovikin was judged sound."
 
 
 def test_it_warns_of_a_question_whose_prompt_gives_away_another_of_its_quiz(article):
     QuizFactory(
-        article=article,
-        slug="full",
-        questions=giveaway_pair(
-            article, "General Surovikin", "The plan of General Surovikin was judged sound."
-        ),
+        article=article, slug="full", questions=giveaway_pair(article, "General Surovikin", SURO)
     )
     found = section(validate(), "giveaway")
     assert "kherson/plan-judged: its prompt gives away the answer of kherson/whose-plan" in found
     assert "“General Surovikin” (in quiz full)" in found
 
 
+def test_a_question_asked_after_the_one_it_would_give_away_gives_nothing_away(article):
+    """Answers are given in order and are final."""
+    giver, asked = giveaway_pair(article, "General Surovikin", SURO)
+    QuizFactory(article=article, slug="fixed", questions=[asked, giver])
+    assert section(validate(), "giveaway") == ""
+    QuizFactory(article=article, slug="shuffled", questions=[asked, giver], shuffle_questions=True)
+    assert "(in quiz shuffled)" in section(validate(), "giveaway")
+
+
 def test_a_give_away_across_two_quizzes_is_not_flagged(article):
-    asked, giver = giveaway_pair(
-        article, "General Surovikin", "The plan of General Surovikin was judged sound."
-    )
+    giver, asked = giveaway_pair(article, "General Surovikin", SURO)
     QuizFactory(article=article, slug="one", questions=[asked])
     QuizFactory(article=article, slug="other", questions=[giver])
     assert section(validate(), "giveaway") == ""
 
 
 def test_a_common_lower_case_word_is_no_give_away(article):
-    QuizFactory(
-        article=article,
-        slug="full",
-        questions=giveaway_pair(
-            article, "generals", "The plan of General Surovikin was judged sound."
-        ),
-    )
+    QuizFactory(article=article, slug="full", questions=giveaway_pair(article, "generals", SURO))
     assert section(validate(), "giveaway") == ""
 
 
 def test_an_answer_many_questions_of_the_quiz_name_is_its_subject_not_a_give_away(article):
-    asked, _ = giveaway_pair(article, "General Surovikin", "Nobody planned it.")
+    _, asked = giveaway_pair(article, "General Surovikin", "Nobody planned it.")
     others = [
         QuestionFactory(
             article=article, kind=grading.TRUE_FALSE, prompt=f"General Surovikin did thing {n}."
         )
         for n in range(3)
     ]
-    quiz = QuizFactory(article=article, slug="full", questions=[asked, *others])
-    # all 4 questions show it (the first as its right choice): more than 3 is the subject
+    quiz = QuizFactory(article=article, slug="full", questions=[*others, asked])
+    # all 4 questions show it (the last as its right choice): more than 3 is the subject
     assert section(validate(), "giveaway") == ""
     quiz.quiz_questions.filter(question__in=others[1:]).delete()
     assert "give" in section(validate(), "giveaway")
 
 
-def test_a_right_choice_that_is_another_question_s_typed_answer_gives_it_away(article):
+def river_questions(article):
     typed = QuestionFactory(
         article=article,
         key="which-river",
@@ -246,16 +247,57 @@ def test_a_right_choice_that_is_another_question_s_typed_answer_gives_it_away(ar
         prompt="Across which river did the troops withdraw?",
         accepted=["Dnipro"],
     )
-    shown = single(article, 2, key="river-name", choices=[("Dnipro", True), ("Don", False)])
-    QuizFactory(article=article, slug="full", questions=[typed, shown])
+    shown = single(
+        article,
+        2,
+        key="river-name",
+        choices=[("Dnipro", True), ("Don", False)],
+        explanation="The Dnipro splits the region.",
+    )
+    return [shown, typed]
+
+
+def test_feedback_that_names_another_question_s_typed_answer_gives_it_away(article):
+    QuizFactory(article=article, slug="full", questions=river_questions(article))
     found = section(validate(), "giveaway")
-    assert "kherson/river-name: its answer gives away the answer of kherson/which-river" in found
+    assert (
+        "kherson/river-name: its explanation and right choice give away the answer of "
+        "kherson/which-river, “Dnipro”" in found
+    )
+
+
+def test_feedback_only_at_the_end_gives_nothing_away(article):
+    QuizFactory(
+        article=article,
+        slug="exam",
+        questions=river_questions(article),
+        feedback=models.Feedback.AT_END,
+    )
+    assert section(validate(), "giveaway") == ""
+
+
+def test_a_matching_question_s_items_give_away_a_typed_answer_whatever_the_feedback(article):
+    matching = QuestionFactory(article=article, key="people-roles", kind=grading.MATCHING)
+    typed = QuestionFactory(
+        article=article,
+        key="defence-minister",
+        kind=grading.SHORT_TEXT,
+        prompt="Who was the defence minister?",
+        accepted=["Sergei Shoigu"],
+    )
+    QuizFactory(
+        article=article, slug="exam", questions=[matching, typed], feedback=models.Feedback.AT_END
+    )
+    found = section(validate(), "giveaway")
+    assert (
+        "kherson/people-roles: its items give away the answer of kherson/defence-minister" in found
+    )
 
 
 def test_a_right_choice_the_other_question_offers_too_gives_nothing_away(article):
-    asked = single(article, 1, key="river", choices=[("Dnipro", True), ("Don", False)])
     shown = single(article, 2, key="river-name", choices=[("Dnipro", True), ("Volga", False)])
-    QuizFactory(article=article, slug="full", questions=[asked, shown])
+    asked = single(article, 1, key="river", choices=[("Dnipro", True), ("Don", False)])
+    QuizFactory(article=article, slug="full", questions=[shown, asked])
     assert section(validate(), "giveaway") == ""
 
 
