@@ -40,16 +40,20 @@ class Command(BaseCommand):
             raise CommandError("Give files or --article, not both.")
         findings: list[lint.Finding] = []
         if files:
+            read: list[lint.Bank] = []
 
-            def lint_written(result: LoadResult) -> None:
-                # the files' banks as the load leaves them, saved rows included, before rollback
-                findings.extend(lint.bank_lint(article_slugs=result.articles))
+            def read_written(result: LoadResult) -> None:
+                # The files' banks as the load leaves them, saved rows included, read before
+                # the rollback; checked after it, so the write lock is held only for the read.
+                read.append(lint.bank_read(article_slugs=result.articles))
 
             try:
-                bank_load(paths=files, dry_run=True, inspect=lint_written)
+                bank_load(paths=files, dry_run=True, inspect=read_written)
                 problems = []
             except BankError as exc:
                 problems = exc.problems
+            if read:
+                findings = lint.lint(read[0])
         else:
             problems = bank_problems(article_slugs=articles)
             if not problems:
