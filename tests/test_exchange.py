@@ -749,6 +749,8 @@ def test_a_bank_file_carries_each_question_s_evidence_as_its_sentences(cited):
     assert questions["run"]["evidence"] == [TWO, THREE]
     assert questions["backwards"]["evidence"] == [FOUR, TWO]
     assert "excerpt" not in questions["apart"]
+    numbers = questions["backwards"]["numeric_answer"], questions["backwards"]["numeric_tolerance"]
+    assert numbers == ("45", "0")  # as a person writes them, not 45.0000
     links = [e["fields"] for e in entries if e["model"] == "quiz.quizquestion"]
     assert [link["question"] for link in links] == [
         ["apart", "cited"],
