@@ -843,3 +843,20 @@ def test_an_export_takes_the_same_few_queries_whatever_the_bank_s_size(
     with django_assert_max_num_queries(queries):
         exported = export(cited)
     assert exported.text.count(FOUR) >= 11
+
+
+def test_the_export_command_writes_a_bank_file_and_says_what_it_left_out(tmp_path, cited):
+    edited = ARTICLE_TEXT.replace(ONE, "Sergei Shoigu agreed to the general’s plan.")
+    article_text_set(article=cited, text=edited, user=None, via="test")
+    err = StringIO()
+    output = tmp_path / "bank.json"
+    call_command("export_bank", "cited", "--format", "json", "-o", str(output), stderr=err)
+    entries = json.loads(output.read_text(encoding="utf-8"))
+    keys = [e["fields"]["key"] for e in entries if e["model"] == "quiz.question"]
+    assert keys == ["backwards", "run"]
+    assert err.getvalue().splitlines()[1:] == [
+        "Left out of the JSON file:",
+        "  apart: it cites a sentence no longer in the article (it needs review): "
+        "confirm or re-pick its evidence first",
+        "  quiz cited-quiz: without apart, left out above",
+    ]
