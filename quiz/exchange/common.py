@@ -124,9 +124,7 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
                     "explanation": q.explanation,
                     "evidence": q.evidence,
                     "topic": q.topic,
-                    "numeric_answer": None
-                    if q.numeric_answer is None
-                    else _number(q.numeric_answer),
+                    "numeric_answer": _number(q.numeric_answer),
                     "numeric_tolerance": _number(q.numeric_tolerance),
                 },
             }
@@ -154,9 +152,9 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
     return entries
 
 
-def _number(value: Decimal) -> str:
+def _number(value: Decimal | None) -> str | None:
     """As a person writes it in a bank file: 45, not 45.0000 (nor 4.5E+1)."""
-    return format(value.normalize(), "f")
+    return None if value is None else format(value.normalize(), "f")
 
 
 def new_bank_problems(article: Article, questions: list[QuestionData]) -> list[Problem]:
