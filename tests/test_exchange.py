@@ -548,7 +548,6 @@ def test_a_bank_file_export_loads_into_another_database(tmp_path, kherson):
     original = {q.key: comparable(q) for q in bank_questions(kherson)}
     # "Another database": everything gone, ids about to differ.
     Quiz.objects.all().delete()
-    Question.objects.all().delete()  # first: their citations protect the sentences
     Article.objects.all().delete()
     ArticleFactory.create_batch(3)  # new rows first: the loaded objects get other ids
     path = _write(tmp_path, exported.text, "bank.json")
@@ -560,6 +559,7 @@ def test_a_bank_file_export_loads_into_another_database(tmp_path, kherson):
     assert after["Article"] == before["Article"] + 3
     loaded = Article.objects.get(slug="kherson-withdrawal")
     assert {q.key: comparable(q) for q in bank_questions(loaded)} == original
+    assert export_bank_json(loaded).text == exported.text  # the same file, byte for byte
     # Loading the same file again finds nothing to change.
     result = bank_load(paths=[path])
     assert sum(result.created.values()) == sum(result.updated.values()) == 0
@@ -879,3 +879,26 @@ def test_the_export_command_writes_a_bank_file_and_says_what_it_left_out(tmp_pat
         "confirm or re-pick its evidence first",
         "  quiz cited-quiz: without apart, left out above",
     ]
+
+
+def test_an_imported_source_that_is_not_a_sentence_is_refused_naming_the_nearest(tmp_path):
+    ArticleFactory(slug="misquoted")
+    straight = FOUR.replace("’", "'")
+    text = (
+        f"::q::When?{{=October ~May####Autumn.\\n\\nSource\\: “{ONE}”\\nSource\\: “{straight}”}}\n"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_bank",
+            str(_write(tmp_path, text, "q.gift")),
+            "--article",
+            "misquoted",
+            stderr=err,
+        )
+    assert (
+        f"evidence 2: This is not a sentence of the article. The nearest sentence is “{FOUR}”"
+        in err.getvalue()
+    )
+    assert "Curly and straight apostrophes or quotes differ" in err.getvalue()
+    assert not Question.objects.filter(article__slug="misquoted").exists()
