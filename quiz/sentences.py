@@ -9,8 +9,11 @@ Sentence boundaries come from sentencex (Wikimedia's segmenter, on PyPI, maintai
 data to download at run time). It gets right what news text needs and what regular
 expressions and Punkt without trained data get wrong: abbreviations (Mr., Gen., U.S., p.m.,
 No. 5), initials (J. R. R. Tolkien), and a quotation that ends a sentence inside its
-closing quote (‘a traitor.’ Others…), which pysbd misses. Its one gap we met, a sentence
-closed inside brackets ("(… the ministry.) The city fell."), is handled here.
+closing quote (‘a traitor.’ Others…), which pysbd misses. Its gaps we met are handled
+here: a sentence closed inside brackets ("(… the ministry.) The city fell."), a closing
+bracket it leaves at the start of the next sentence ("… fell.) Then", which would make a
+sentence of ")" alone at the end of a paragraph), and "…" ending a sentence, which it
+treats unlike "...".
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ import sentencex
 
 # A whole sentence closed inside brackets, then the next sentence.
 _CLOSED_IN_BRACKETS = re.compile(r"(?<=[.!?][)\]])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# An ellipsis character then a capital: a new sentence, as sentencex already takes "...".
+_AFTER_ELLIPSIS = re.compile(r"(?<=…)\s+(?=[\"“‘'(\[]?[A-Z])")
+# Closing brackets or quotes sentencex put at the start of the next piece: they end this one.
+_LEADING_CLOSERS = re.compile(r"^[)\]”’\"']+(?=\s|$)")
 # Words a caption uses of its picture, and a line with no closing punctuation: captions in
 # the articles we take are lines like "Russia captured Kherson back in March (pictured) …"
 # or "General Sergei Surovikin (left) has announced …", without a full stop.
@@ -52,27 +59,36 @@ def paragraphs(text: str) -> list[str]:
     return [line for line in lines if any(ch.isalnum() for ch in line)]
 
 
-def is_caption(paragraph: str) -> bool:
-    """Whether a paragraph is a picture caption: it speaks of a picture, or it is one line
-    that does not end as a sentence does."""
-    return bool(_PICTURE_WORDS.search(paragraph)) or not _ENDS_SENTENCE.search(paragraph)
+def is_caption(paragraph: str, sentence_count: int = 1) -> bool:
+    """Whether a paragraph is a picture caption: it does not end as a sentence does, or it is
+    one sentence that speaks of a picture. A paragraph of several sentences that mentions
+    "(pictured)" is body text: kept whole as a caption, its sentences could not be cited."""
+    if not _ENDS_SENTENCE.search(paragraph):
+        return True
+    return sentence_count == 1 and bool(_PICTURE_WORDS.search(paragraph))
 
 
 def split_paragraph(paragraph: str) -> list[str]:
-    sentences = []
-    for sentence in sentencex.segment("en", paragraph):
-        sentences.extend(part.strip() for part in _CLOSED_IN_BRACKETS.split(sentence))
-    return [s for s in sentences if s]
+    sentences: list[str] = []
+    for segment in sentencex.segment("en", paragraph):
+        closers = _LEADING_CLOSERS.match(segment)
+        if closers and sentences and sentences[-1] == sentences[-1].rstrip():
+            sentences[-1] += closers.group()
+            segment = segment[closers.end() :]
+        for part in _CLOSED_IN_BRACKETS.split(segment):
+            sentences.extend(_AFTER_ELLIPSIS.split(part))
+    return [s.strip() for s in sentences if s.strip()]
 
 
 def split(text: str) -> list[Piece]:
     """Every sentence of the text in order. A caption is kept whole as one piece."""
     pieces = []
     for number, paragraph in enumerate(paragraphs(text), 1):
-        if is_caption(paragraph):
+        sentences = split_paragraph(paragraph)
+        if is_caption(paragraph, len(sentences)):
             pieces.append(Piece(number, paragraph, is_caption=True))
         else:
-            pieces.extend(Piece(number, sentence) for sentence in split_paragraph(paragraph))
+            pieces.extend(Piece(number, sentence) for sentence in sentences)
     return pieces
 
 
