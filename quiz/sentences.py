@@ -118,12 +118,18 @@ class Mismatch:
     at: int  # index of the first character where the quote and `nearest` differ
     hint: str
     partial: bool = False  # the quote is part of `nearest`, give or take lookalikes
+    separate: bool = False  # the quote is whole sentences of the article, but not a run
 
     def message(self, quoted: str) -> str:
         if self.partial:
             return (
                 f"This is only part of a sentence of the article, “{self.nearest}”: "
                 "cite whole sentences."
+            )
+        if self.separate:
+            return (
+                "These are sentences of the article, but not one right after another "
+                "in it: cite each sentence on its own."
             )
         got = _show(quoted, self.at)
         want = _show(self.nearest, self.at)
@@ -160,6 +166,8 @@ def first_difference(a: str, b: str) -> int:
 
 def _hint(a: str, b: str, at: int) -> str:
     pair = {a[at : at + 1], b[at : at + 1]}
+    if "" in pair:
+        return ""  # one simply goes on further than the other
     for group, hint in _LOOKALIKES:
         if len(pair) == 2 and pair <= group:
             return hint
@@ -189,6 +197,9 @@ def resolve(quoted: str, sentences: Sequence[str]) -> list[int] | Mismatch:
                 if join(sentences[i] for i in run) == quoted:
                     return run
                 break
+    parts = split_paragraph(quoted)
+    if len(parts) > 1 and all(part in starts for part in parts):
+        return Mismatch(nearest=parts[0], at=0, hint="", separate=True)
     return nearest(quoted, sentences)
 
 

@@ -269,10 +269,15 @@ def test_resolve_finds_the_first_of_repeated_sentences():
     assert resolve("Yes.", ["No.", "Yes.", "Yes."]) == [1]
 
 
-def test_resolve_refuses_sentences_that_are_not_consecutive():
-    found = resolve(join([SENTENCES[0], SENTENCES[2]]), SENTENCES)
+@pytest.mark.parametrize("places", [[0, 2], [1, 0], [0, 1, 3]], ids=str)
+def test_resolve_refuses_sentences_that_are_not_a_run_saying_to_cite_each(places):
+    quote = join(SENTENCES[i] for i in places)
+    found = resolve(quote, SENTENCES)
     assert isinstance(found, Mismatch)
-    assert not found.partial
+    assert found.message(quote) == (
+        "These are sentences of the article, but not one right after another in it: "
+        "cite each sentence on its own."
+    )
 
 
 def test_resolve_refuses_part_of_a_sentence_with_the_partial_message():
@@ -342,7 +347,7 @@ def test_a_different_word_names_the_first_differing_character_without_a_hint():
 def test_a_quote_longer_than_its_sentence_says_the_article_ends_there():
     quote = "Almost the entire region was returned. Then"
     message = resolve(quote, SENTENCES).message(quote)
-    assert "from character 39: a space where the article has the end." in message
+    assert message.endswith("from character 39: a space where the article has the end.")
 
 
 def test_an_article_without_sentences_says_so():
