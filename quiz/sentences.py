@@ -199,7 +199,13 @@ def resolve(quoted: str, sentences: Sequence[str]) -> list[int] | Mismatch:
                 break
     parts = split_paragraph(quoted)
     if len(parts) > 1 and all(part in starts for part in parts):
-        return Mismatch(nearest=parts[0], at=0, hint="", separate=True)
+        first = starts[parts[0]][0]
+        run = join(sentences[first : first + len(parts)])
+        if run.split() != quoted.split():
+            return Mismatch(nearest=parts[0], at=0, hint="", separate=True)
+        # The right sentences, spaced otherwise (a line break, two spaces) than they are joined.
+        at = first_difference(quoted, run)
+        return Mismatch(nearest=run, at=at, hint=_hint(quoted, run, at))
     return nearest(quoted, sentences)
 
 

@@ -280,6 +280,21 @@ def test_resolve_refuses_sentences_that_are_not_a_run_saying_to_cite_each(places
     )
 
 
+@pytest.mark.parametrize(
+    ("between", "where"),
+    [("\n", "39: a line break where the article has a space"), ("  ", "40: a space where")],
+    ids=repr,
+)
+def test_a_run_spaced_otherwise_is_refused_with_the_space_hint(between, where):
+    quote = SENTENCES[0] + between + SENTENCES[1]
+    message = resolve(quote, SENTENCES).message(quote)
+    assert message.startswith(
+        f"This is not a sentence of the article. The nearest sentence is {LDQUO}"
+        f"{join(SENTENCES[:2])}{RDQUO}; they differ from character {where}"
+    )
+    assert message.endswith("Spaces differ (a double space, a non-breaking space or a line break).")
+
+
 def test_resolve_refuses_part_of_a_sentence_with_the_partial_message():
     quote = "captured Kherson back"
     found = resolve(quote, SENTENCES)
