@@ -10,7 +10,8 @@ data to download at run time). It gets right what news text needs and what regul
 expressions and Punkt without trained data get wrong: abbreviations (Mr., Gen., U.S., p.m.,
 No. 5), initials (J. R. R. Tolkien), and a quotation that ends a sentence inside its
 closing quote (‘a traitor.’ Others…), which pysbd misses. Its gaps we met are handled
-here: a sentence closed inside brackets ("(… the ministry.) The city fell."), a closing
+here: a lowercase word ending a sentence before a name ("The answer was no. Russia
+left."), a sentence closed inside brackets ("(… the ministry.) The city fell."), a closing
 bracket it leaves at the start of the next sentence ("… fell.) Then", which would make a
 sentence of ")" alone at the end of a paragraph), and "…" ending a sentence, which it
 treats unlike "...".
@@ -30,6 +31,13 @@ import sentencex
 _CLOSED_IN_BRACKETS = re.compile(r"(?<=[.!?][)\]])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 # An ellipsis character then a capital: a new sentence, as sentencex already takes "...".
 _AFTER_ELLIPSIS = re.compile(r"(?<=…)\s+(?=[\"“‘'(\[]?[A-Z])")
+# A lowercase word and a full stop, then a capital: sentencex matches its abbreviations
+# whatever their case, so "The answer was no. Russia left." and "…told me. Putin…" stayed
+# one sentence ("no" for "No.", "me" for "Me.", also "may", "art", "con", "miss"…). In news
+# text the abbreviations that may stand before a name are capitalised (Mr., Gen., St.);
+# these few are the lowercase ones.
+_LOWER_WORD_END = re.compile(r"\b([a-z]{2,})\.\s+(?=[\"“‘'(\[]?[A-Z])")
+_LOWERCASE_ABBREVIATIONS = {"al", "approx", "ca", "cf", "esp", "etc", "incl", "pp", "viz", "vs"}
 # Closing brackets or quotes sentencex put at the start of the next piece: they end this one.
 _LEADING_CLOSERS = re.compile(r"^[)\]”’\"']+(?=\s|$)")
 # Words a caption uses of its picture, and a line with no closing punctuation: captions in
@@ -76,8 +84,18 @@ def split_paragraph(paragraph: str) -> list[str]:
             sentences[-1] += closers.group()
             segment = segment[closers.end() :]
         for part in _CLOSED_IN_BRACKETS.split(segment):
-            sentences.extend(_AFTER_ELLIPSIS.split(part))
+            for piece in _AFTER_ELLIPSIS.split(part):
+                sentences.extend(_after_lowercase_words(piece))
     return [s.strip() for s in sentences if s.strip()]
+
+
+def _after_lowercase_words(text: str) -> list[str]:
+    pieces, start = [], 0
+    for found in _LOWER_WORD_END.finditer(text):
+        if found.group(1) not in _LOWERCASE_ABBREVIATIONS:
+            pieces.append(text[start : found.end()])
+            start = found.end()
+    return [*pieces, text[start:]]
 
 
 def split(text: str) -> list[Piece]:

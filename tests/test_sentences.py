@@ -151,6 +151,16 @@ def test_the_six_captions_are_whole_lines_marked_as_captions(article):
         ("He waited\u2026 Then he left.", ["He waited\u2026", "Then he left."]),
         ("He waited\u2026 then he left.", ["He waited\u2026 then he left."]),
         ("One. Two.", ["One.", "Two."]),
+        # Ordinary lowercase words that sentencex takes for abbreviations ("No.", "Me.").
+        ("The answer was no. Russia left.", ["The answer was no.", "Russia left."]),
+        ("It told me. Putin said so.", ["It told me.", "Putin said so."]),
+        ("He may. Kyiv may not.", ["He may.", "Kyiv may not."]),
+        ("It was No. 5. Then No. 6 came.", ["It was No. 5.", "Then No. 6 came."]),
+        (
+            "Russia vs. Ukraine is a war. It goes on.",
+            ["Russia vs. Ukraine is a war.", "It goes on."],
+        ),
+        ("Smith et al. Found it.", ["Smith et al. Found it."]),
     ],
 )
 def test_split_finds_the_sentences_of_news_text(text, expected):
