@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quiz import errors, services
 from quiz.articles import TextChange, article_text_set, evidence_confirm, evidence_set
@@ -300,3 +302,46 @@ def test_evidence_confirm_refuses_a_student(article, instructor):
     with pytest.raises(errors.InstructorsOnlyEdit):
         evidence_confirm(user=UserFactory(), question=question)
     assert Question.objects.get(pk=question.pk).needs_review
+
+
+def test_evidence_confirm_cites_a_sentence_once_when_two_retired_ones_near_it(article, instructor):
+    question = QuestionFactory(article=article, excerpt=[DRIVING, KYIV])
+    merged = "The 45-year-old was a driving force, and Kyiv’s men then made a breakthrough."
+    article_text_set(
+        article=article,
+        text=TEXT.replace(f"{DRIVING} {KYIV}", merged),
+        user=instructor,
+        via="admin",
+    )
+    assert Question.objects.get(pk=question.pk).needs_review
+
+    evidence_confirm(user=instructor, question=question)
+
+    assert cited(question) == [ids(article)[merged]]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.sampled_from([SHOIGU, MARCH, DRIVING, KYIV, "A new one.", "Another."]),
+        min_size=1,
+        max_size=7,
+    )
+)
+def test_any_edit_keeps_sentences_whose_text_survives_and_places_the_rest(db, lines):
+    """Whatever the new text: one current sentence per place, 1 to n; a text that survives
+    keeps its row; nothing is deleted."""
+    article = ArticleFactory(text=TEXT)
+    before = ids(article)
+    rows_before = Sentence.objects.filter(article=article).count()
+    article_text_set(article=article, text="\n".join(lines), user=None, via="bank.json")
+    assert current(article) == [(place, place, line, False) for place, line in enumerate(lines, 1)]
+    after = list(article.current_sentences().values_list("text", "pk"))
+    for text, pk in after:
+        if text in before and lines.count(text) == 1:
+            assert pk == before[text]
+    assert Sentence.objects.filter(article=article).count() >= rows_before

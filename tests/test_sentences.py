@@ -430,3 +430,20 @@ def test_every_sentence_of_a_split_resolves_to_itself(lines):
     sentences = [p.text for p in split("\n".join(lines))]
     for index, sentence in enumerate(sentences):
         assert resolve(sentence, sentences) == [sentences.index(sentence)], index
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["One.", "Two.", "Three.", "Four."]), max_size=8),
+    st.lists(st.sampled_from(["One.", "Two.", "Three.", "Five."]), max_size=8),
+)
+def test_reconcile_keeps_each_old_sentence_at_most_once_and_only_for_its_text(old, new):
+    ids = list(range(100, 100 + len(old)))
+    kept = reconcile(list(zip(ids, old, strict=True)), new)
+    assert len(kept) == len(new)
+    assert len([k for k in kept if k is not None]) == len({k for k in kept if k is not None})
+    text_of = dict(zip(ids, old, strict=True))
+    assert all(text_of[k] == text for k, text in zip(kept, new, strict=True) if k is not None)
+    # As many kept as the two texts have sentences in common.
+    common = sum(min(old.count(t), new.count(t)) for t in set(new))
+    assert len([k for k in kept if k is not None]) == common
