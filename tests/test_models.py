@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 
 from quiz import grading
 from quiz.models import Citation, Question, Sentence
@@ -157,8 +157,15 @@ def test_database_refuses_citing_a_sentence_twice_or_two_at_one_place():
 
 def test_database_refuses_deleting_a_cited_sentence():
     question = QuestionFactory()
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         question.citations.get().sentence.delete()
+
+
+def test_deleting_an_article_deletes_its_sentences_and_the_questions_citing_them():
+    question = QuestionFactory()
+    question.article.delete()
+    assert not Sentence.objects.exists()
+    assert not Question.objects.exists()
 
 
 def test_validation_rejects_citing_a_sentence_of_another_article():
