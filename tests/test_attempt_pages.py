@@ -538,6 +538,24 @@ def test_article_page_highlights_exactly_the_cited_sentences(student_client, art
     assert f'<span id="{fifth.anchor}" class="sentence">' in html
 
 
+def cited_note(html: str) -> str | None:
+    found = re.search(r'<nav class="notice" aria-label="Cited sentences">(.*?)</nav>', html, re.S)
+    return " ".join(found[1].split()) if found else None
+
+
+def test_article_page_says_which_sentences_are_cited_with_a_link_to_each(student_client, article):
+    first, second, _, fourth, _ = article.current_sentences()
+    url = reverse("quiz:article", args=[article.slug])
+    assert cited_note(student_client.get(url).content.decode()) is None
+    one = student_client.get(url, {"cite": second.pk}).content.decode()
+    assert cited_note(one) == "<p>The question cites the highlighted sentence.</p>"
+    two = student_client.get(url, {"cite": f"{fourth.pk},{first.pk}"}).content.decode()
+    assert cited_note(two) == (
+        "<p>The question cites the 2 highlighted sentences: "
+        f'<a href="#{first.anchor}">sentence 1</a>, <a href="#{fourth.anchor}">sentence 2</a>.</p>'
+    )
+
+
 def test_article_page_shows_a_caption_as_a_picture_caption(student_client, article):
     caption = article.current_sentences().get(is_caption=True)
     html = student_client.get(article_url(article, caption.pk)).content.decode()

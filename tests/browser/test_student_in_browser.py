@@ -206,6 +206,10 @@ def test_article_page_with_citations_and_captions_reads_well(
     assert [labels.nth(n).text_content() for n in range(6)] == ["Picture caption"] * 6
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.screenshot(path=f"/tmp/article-page-{width}.png", full_page=False)
+    # The note above the article leads to each cited sentence in turn.
+    page.click("nav[aria-label='Cited sentences'] >> text=sentence 2")
+    assert page.locator("mark.cited:target").inner_text().startswith("Now, In November")
+    check_accessible(page)
 
 
 def tab_to(page, selector, limit=60):
