@@ -592,6 +592,40 @@ def test_article_page_notes_a_cited_sentence_since_corrected(student_client, stu
     assert marked(html) == []
 
 
+def test_review_after_an_edit_shows_and_links_what_the_attempt_showed(
+    student_client, student, instructor
+):
+    article = ArticleFactory(text=PAGE_TEXT)
+    question = QuestionFactory(
+        article=article,
+        excerpt=["Sergei Shoigu agreed to a plan.", "The 45-year-old was a driving force."],
+    )
+    quiz = QuizFactory(article=article, open_to=[student], questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    post_answer(student_client, attempt, attempt.items.get())
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    shoigu, driving = (s.pk for s in question.cited())
+    article_text_set(
+        article=article,
+        text=PAGE_TEXT.replace("a driving force", "the driving force"),
+        user=instructor,
+        via="admin",
+    )
+
+    review = student_client.get(reverse("quiz:review", args=[attempt.pk])).content.decode()
+
+    assert (
+        "<blockquote>Sergei Shoigu agreed to a plan. The 45-year-old was a driving force."
+        "</blockquote>" in review
+    )
+    assert source_links(review) == [article_url(article, shoigu, driving)]
+    page = student_client.get(source_links(review)[0]).content.decode()
+    assert marked(page) == [f"s{shoigu}"]
+    assert "Sentences this question cited have since been corrected" not in page
+    assert "The sentence this question cited has since been corrected" in page
+    assert "<blockquote>The 45-year-old was a driving force.</blockquote>" in page
+
+
 @pytest.mark.parametrize(
     "cite",
     [
