@@ -90,7 +90,10 @@ def test_part_of_a_sentence_is_refused_naming_the_whole_sentence(tmp_path, bank)
 
 def test_sentences_that_are_not_consecutive_are_refused_as_one_quote(tmp_path, bank):
     question(bank, "first")["fields"]["evidence"] = [f"{S1} {S3}"]
-    assert "evidence: This is not a sentence of the article." in refused(tmp_path, bank)
+    assert (
+        "evidence: These are sentences of the article, but not one right after another in it: "
+        "cite each sentence on its own."
+    ) in refused(tmp_path, bank)
 
 
 def test_the_same_sentence_cited_twice_is_refused(tmp_path, bank):
