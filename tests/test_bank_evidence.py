@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from quiz.banks import BankError, bank_dump, bank_load
+from quiz.banks import BankError, bank_load
+from quiz.exchange import export_bank_json
 from quiz.models import Article, ArticleRevision, Citation, Question, Quiz, Sentence
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
@@ -24,7 +25,7 @@ def bank() -> list[dict]:
     first = QuestionFactory(article=article, key="first", excerpt=S2)
     second = QuestionFactory(article=article, key="second", excerpt=S3)
     QuizFactory(article=article, slug="all", questions=[first, second])
-    data = bank_dump()
+    data = json.loads(export_bank_json(article).text)
     Quiz.objects.all().delete()
     Article.objects.all().delete()
     return data
