@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
@@ -163,32 +162,6 @@ def _load(
         if dry_run:
             transaction.set_rollback(True)
     return result
-
-
-def bank_dump(*, article_slugs: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The banks as a bank file holds them, for `bank_load`: natural keys, no primary keys,
-    and each question's evidence as the verbatim texts of the sentences it cites, which
-    any database resolves against its own copy of the article."""
-    entries: list[dict[str, Any]] = []
-    for label, queryset in _Banks._querysets(article_slugs).items():
-        objects = list(
-            queryset.prefetch_related("citations__sentence")
-            if label == "quiz.question"
-            else queryset
-        )
-        data = json.loads(
-            serializers.serialize(
-                "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
-            )
-        )
-        for entry, obj in zip(data, objects, strict=True):
-            entry.pop("pk", None)
-            if isinstance(obj, Question):
-                entry["fields"].pop("needs_review")
-                entry["fields"].pop("sentences", None)
-                entry["fields"]["evidence"] = [s.text for s in obj.cited()]
-        entries += data
-    return entries
 
 
 def bank_problems(*, article_slugs: Iterable[str] | None = None) -> list[Problem]:

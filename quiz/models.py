@@ -76,9 +76,16 @@ class Sentence(models.Model):
                 fields=["article", "position"], name="sentence_position_unique"
             ),
             models.CheckConstraint(condition=~Q(text=""), name="sentence_text_not_empty"),
+            # Both empty or both set: `position >= 1` alone is NULL, not false, for a NULL
+            # position, and a CHECK lets NULL through.
             models.CheckConstraint(
                 condition=Q(position__isnull=True, paragraph__isnull=True)
-                | Q(position__gte=1, paragraph__gte=1),
+                | Q(
+                    position__isnull=False,
+                    paragraph__isnull=False,
+                    position__gte=1,
+                    paragraph__gte=1,
+                ),
                 name="sentence_place_whole",
             ),
         ]

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from quiz.banks import BankError, bank_dump, bank_load
+from quiz.banks import BankError, bank_load
+from quiz.exchange import export_bank_json
 from quiz.models import Article, ArticleRevision, Citation, Question, Quiz, Sentence
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
@@ -24,7 +25,7 @@ def bank() -> list[dict]:
     first = QuestionFactory(article=article, key="first", excerpt=S2)
     second = QuestionFactory(article=article, key="second", excerpt=S3)
     QuizFactory(article=article, slug="all", questions=[first, second])
-    data = bank_dump()
+    data = json.loads(export_bank_json(article).text)
     Quiz.objects.all().delete()
     Article.objects.all().delete()
     return data
@@ -90,7 +91,10 @@ def test_part_of_a_sentence_is_refused_naming_the_whole_sentence(tmp_path, bank)
 
 def test_sentences_that_are_not_consecutive_are_refused_as_one_quote(tmp_path, bank):
     question(bank, "first")["fields"]["evidence"] = [f"{S1} {S3}"]
-    assert "evidence: This is not a sentence of the article." in refused(tmp_path, bank)
+    assert (
+        "evidence: These are sentences of the article, but not one right after another in it: "
+        "cite each sentence on its own."
+    ) in refused(tmp_path, bank)
 
 
 def test_the_same_sentence_cited_twice_is_refused(tmp_path, bank):

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from quiz import grading
-from quiz.banks import BankError, bank_dump, bank_load, bank_problems
+from quiz.banks import BankError, bank_load, bank_problems
+from quiz.exchange import export_bank_json
 from quiz.models import AcceptedAnswer, Article, Choice, Citation, Question, Quiz, QuizQuestion
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
@@ -34,7 +35,7 @@ def bank(tmp_path) -> list[dict]:
     ]
     questions.append(QuestionFactory(article=article, numeric=True, key="numeric"))
     QuizFactory(article=article, slug="all", questions=questions)
-    data = bank_dump()
+    data = json.loads(export_bank_json(article).text)
     Quiz.objects.all().delete()  # quizzes protect their article and questions
     Article.objects.all().delete()
     assert sum(counts().values()) == 0
