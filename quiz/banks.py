@@ -100,7 +100,7 @@ def bank_load(
 
     Objects are matched by natural key, so loading the same files again changes nothing.
     With `dry_run`, everything is checked and then rolled back. `inspect` is called with the
-    banks written, before the commit or rollback (`validate_bank` lints them there).
+    banks written, before the commit or rollback (`validate_bank` reads them there to lint).
     """
     return _load(
         ((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run, inspect=inspect
