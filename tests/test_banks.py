@@ -191,8 +191,8 @@ def test_validate_bank_catches_a_fabricated_excerpt_in_a_file(tmp_path, bank):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("validate_bank", write(tmp_path, bank), stderr=err)
     assert (
-        "(quiz.question kherson 'single'): evidence: This is not a sentence of the article."
-        in err.getvalue()
+        "(quiz.question kherson 'single'): evidence: This is not a sentence of the article, "
+        "and no sentence of it is close" in err.getvalue()
     )
     assert sum(counts().values()) == 0, "validating a file never keeps it"
 
