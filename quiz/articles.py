@@ -35,7 +35,9 @@ def article_text_set(
 ) -> TextChange:
     """Give a saved article `text`, keeping the previous text as a revision, and bring its
     sentences and the questions citing them up to date. `user` is None for a command-line
-    load. An unchanged text changes nothing."""
+    load; otherwise an instructor. An unchanged text changes nothing."""
+    if user is not None and not _is_instructor(user):
+        raise errors.InstructorsOnlyArticle()
     with transaction.atomic():
         previous = (
             Article.objects.select_for_update().values_list("text", flat=True).get(pk=article.pk)
@@ -93,7 +95,7 @@ def evidence_set(
     """Make the question cite these sentences of its article, in this order. Current
     sentences only; citing only current sentences settles a review. `user` None is a
     command-line load; otherwise an instructor."""
-    if user is not None and not (user.is_authenticated and user.is_active and user.is_staff):
+    if user is not None and not _is_instructor(user):
         raise errors.InstructorsOnlyEdit()
     ids = list(dict.fromkeys(sentence_ids))
     if not ids:
@@ -118,13 +120,14 @@ def evidence_set(
 def evidence_confirm(*, user: AbstractBaseUser, question: Question) -> None:
     """Settle a review by taking, for each retired sentence the question cites, the nearest
     current sentence of its article (what the review page shows beside it)."""
-    cited = list(question.citations.select_related("sentence").order_by("position"))
-    current = list(question.article.current_sentences())
-    ids = [
-        c.sentence_id if c.sentence.is_current else nearest_current(c.sentence, current).pk
-        for c in cited
-    ]
-    evidence_set(user=user, question=question, sentence_ids=ids)
+    with transaction.atomic():  # one reading of the article for the nearest and the check
+        cited = list(question.citations.select_related("sentence").order_by("position"))
+        current = list(question.article.current_sentences())
+        ids = [
+            c.sentence_id if c.sentence.is_current else nearest_current(c.sentence, current).pk
+            for c in cited
+        ]
+        evidence_set(user=user, question=question, sentence_ids=ids)
 
 
 def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence:
@@ -133,3 +136,7 @@ def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence
         raise errors.NoEvidence()
     best = sentences.nearest(sentence.text, [s.text for s in current]).nearest
     return next(s for s in current if s.text == best)
+
+
+def _is_instructor(user: AbstractBaseUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -105,6 +105,10 @@ class InstructorsOnlyEdit(NotAllowed):
     message = "Only instructors may change a question's evidence."
 
 
+class InstructorsOnlyArticle(NotAllowed):
+    message = "Only instructors may edit an article."
+
+
 class NoEvidence(NotAllowed):
     message = "Pick at least one sentence of the article that the question rests on."
 

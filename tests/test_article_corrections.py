@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from quiz import articles, errors, grading, services
+from quiz import articles, corrections, errors, grading, services
 from quiz.admin import REVIEWS_PER_PAGE
 from quiz.models import Article, ArticleRevision, AttemptItem, Citation, Question, Sentence
 from tests.answers import right_answers
@@ -165,6 +165,7 @@ def test_an_attempt_started_before_the_edit_keeps_showing_the_old_sentence(
     article, quiz, first, *_ = bank
     attempt = services.attempt_start(user=student, quiz=quiz)
     save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
+    confirm(instructor_client, first)  # the question itself now cites NEW
 
     item = attempt.items.get(question=first)
     data = {"item": item.pk, "answer": right_answers(item)["answers"]}
@@ -441,3 +442,43 @@ def test_practice_of_questions_all_under_review_says_the_quiz_is_being_corrected
     save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
     with raises(errors.QuizBeingCorrected):
         services.practice_start(user=student, quiz=quiz)
+
+
+def test_only_instructors_may_edit_an_article_s_text(student, bank):
+    article, *_ = bank
+    with raises(errors.InstructorsOnlyArticle):
+        articles.article_text_set(
+            article=article, text=ARTICLE_TEXT.replace(OLD, NEW), user=student, via="t"
+        )
+    assert Article.objects.get(pk=article.pk).text == ARTICLE_TEXT
+    assert not ArticleRevision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("after", "kinds"),
+    [
+        (ARTICLE_TEXT, ["same"]),
+        (ARTICLE_TEXT.replace(OLD, NEW), ["same", "changed", "same"]),
+        (ARTICLE_TEXT.replace(OLD + " ", ""), ["same", "removed", "same"]),
+        (ARTICLE_TEXT + " A new sentence.", ["same", "added"]),
+        (ARTICLE_TEXT.replace(OLD + " ", "") + "\n\n" + OLD, ["same", "same", "moved"]),
+    ],
+    ids=["unchanged", "changed", "removed", "added", "moved"],
+)
+def test_a_diff_names_each_sentence_s_change(after, kinds):
+    assert [change.kind for change in corrections.text_diff(ARTICLE_TEXT, after)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (articles.TextChange(True, 1, 1, 2), "1 sentence changed; 2 questions now need review."),
+        (
+            articles.TextChange(True, 3, 1, 1),
+            "1 sentence changed, 2 sentences added; 1 question now needs review.",
+        ),
+        (articles.TextChange(True, 0, 2, 0), "2 sentences removed; no question needs review."),
+    ],
+)
+def test_the_edit_summary_counts_what_changed(change, said):
+    assert corrections.edit_summary(change) == said

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
         ),
         (errors.NoQuestions(), "This quiz has no questions yet."),
         (errors.QuizBeingCorrected(), "This quiz is being corrected; try again later."),
+        (errors.InstructorsOnlyArticle(), "Only instructors may edit an article."),
         (errors.AttemptEnded(), "This attempt has ended: it takes no more answers."),
         (errors.AttemptClosed(), "This attempt is finished: it takes no more answers."),
         (

@@ -63,7 +63,10 @@ def test_read_a_revision_by_keyboard(page, live_server, corrected):
     check_accessible(page)
     changed = page.get_by_role("row", name=re.compile("^Changed "))
     assert changed.locator("del").all_text_contents() == ["[removed:]  back"]
-    assert changed.locator("ins").all_text_contents() == ["[added:] the city of ", "[added:] early "]
+    assert changed.locator("ins").all_text_contents() == [
+        "[added:] the city of ",
+        "[added:] early ",
+    ]
 
 
 def test_review_and_revision_without_javascript(browser, live_server, corrected):
