@@ -344,6 +344,14 @@ def test_the_article_page_says_how_many_questions_need_review(instructor_client,
     assert f'href="{REVIEW_URL}?article={article.pk}"' in html
 
 
+def test_the_article_list_counts_each_article_s_questions_needing_review(instructor_client, bank):
+    article, *_ = bank
+    save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
+    html = instructor_client.get(reverse("admin:quiz_article_changelist")).content.decode()
+    assert f'<a href="{REVIEW_URL}?article={article.pk}">2</a>' in html
+    assert f'<a href="{REVIEW_URL}">Questions needing review</a>' in html
+
+
 def test_the_article_page_lists_its_revisions_each_linking_to_its_text(
     instructor_client, instructor, bank
 ):
@@ -409,7 +417,8 @@ def test_the_review_page_takes_a_fixed_number_of_queries(
             article=article, text=ARTICLE_TEXT.replace(OLD, NEW), user=None, via="t"
         )
     assert Question.objects.filter(needs_review=True).count() == 1000
-    with django_assert_max_num_queries(9):
+    # session, user, permissions ×2, count, questions, citations with sentences, current ones
+    with django_assert_max_num_queries(8):
         response = instructor_client.get(REVIEW_URL, {"page": 10})
     assert len(response.context["reviews"]) == REVIEWS_PER_PAGE
     assert response.context["page"].paginator.count == 1000
