@@ -272,8 +272,13 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         question = get_object_or_404(Question, pk=question_id)
         back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        if not url_has_allowed_host_and_scheme(
+            back, {request.get_host()}, require_https=request.is_secure()
+        ):
             back = reverse("admin:quiz_article_review")
+        if not question.needs_review:  # confirmed meanwhile (another tab, a second click)
+            self.message_user(request, f"“{question}” no longer needs review.", messages.INFO)
+            return redirect(back)
         try:
             articles.evidence_confirm(user=request.user, question=question)
         except errors.InstructorsOnlyEdit:

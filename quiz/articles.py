@@ -25,9 +25,10 @@ class TextChange:
     """What saving an article's text did."""
 
     changed: bool
-    added: int = 0
+    added: int = 0  # sentences in the text that were not (new, or retired ones restored)
     retired: int = 0
     flagged: int = 0  # questions now needing review
+    settled: int = 0  # questions needing review whose every cited sentence is back
 
 
 def article_text_set(
@@ -64,6 +65,7 @@ def sentences_sync(article: Article) -> TextChange:
     kept = sentences.reconcile([(pk, text) for pk, text, _ in old], [p.text for p in pieces])
     keeping = {pk for pk in kept if pk is not None}
     retired = [pk for pk, _, position in old if position is not None and pk not in keeping]
+    restored = [pk for pk, _, position in old if position is None and pk in keeping]
     # Positions are unique per article: free them all, then hand them out again.
     article.sentences.filter(position__isnull=False).update(position=None, paragraph=None)
     updates, creates = [], []
@@ -86,7 +88,22 @@ def sentences_sync(article: Article) -> TextChange:
         if retired
         else 0
     )
-    return TextChange(changed=True, added=len(creates), retired=len(retired), flagged=flagged)
+    # An edit undone: a question whose every cited sentence is current again is as it was.
+    settled = (
+        Question.objects.filter(citations__sentence__in=restored, needs_review=True)
+        .exclude(citations__sentence__position__isnull=True)
+        .distinct()
+        .update(needs_review=False)
+        if restored
+        else 0
+    )
+    return TextChange(
+        changed=True,
+        added=len(creates) + len(restored),
+        retired=len(retired),
+        flagged=flagged,
+        settled=settled,
+    )
 
 
 def evidence_set(

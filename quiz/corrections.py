@@ -117,10 +117,16 @@ def edit_summary(change: articles.TextChange) -> str:
     said = ", ".join(p for p in parts if p) or (
         "No sentence changed (a sentence that moved keeps its questions)"
     )
+    settled = _count(
+        change.settled,
+        "question no longer needs review (its sentences are back)",
+        "questions no longer need review (their sentences are back)",
+    )
+    settled = f"; {settled}" if settled else ""
     if change.flagged:
         flagged = _count(change.flagged, "question now needs", "questions now need")
-        return f"{said}; {flagged} review."
-    return f"{said}; no question needs review."
+        return f"{said}; {flagged} review{settled}."
+    return f"{said}{settled or '; no question needs review'}."
 
 
 def _count(n: int, one: str, many: str) -> str:

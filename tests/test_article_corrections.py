@@ -491,3 +491,32 @@ def test_a_diff_names_each_sentence_s_change(after, kinds):
 )
 def test_the_edit_summary_counts_what_changed(change, said):
     assert corrections.edit_summary(change) == said
+
+
+def test_undoing_an_edit_settles_the_questions_it_flagged_and_flags_the_confirmed(
+    instructor_client, bank
+):
+    article, _, first, *_ = bank
+    save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
+    confirm(instructor_client, first)  # now cites NEW; captured-what still cites OLD
+
+    response = save_text(instructor_client, article, ARTICLE_TEXT)
+    assert flagged() == {"when-captured"}
+    assert messages_of(response)[0].startswith(
+        "1 sentence changed; 1 question now needs review; 1 question no longer needs review "
+        "(its sentences are back)."
+    )
+    assert Sentence.objects.get(text=OLD).is_current
+
+
+def test_confirming_a_question_already_settled_changes_nothing(instructor_client, bank):
+    """A second click, or another tab: the question was re-picked meanwhile."""
+    article, _, _, second, _ = bank
+    save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
+    articles.evidence_set(
+        user=None, question=second, sentence_ids=[Sentence.objects.get(text=OTHER).pk]
+    )
+
+    response = confirm(instructor_client, second)
+    assert messages_of(response)[-1] == f"“{second}” no longer needs review."
+    assert [s.text for s in second.sentences.all()] == [OTHER]
