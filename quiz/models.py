@@ -229,8 +229,9 @@ class Citation(models.Model):
     """A sentence a question rests on, at its place among the question's evidence."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="citations")
-    # PROTECT: a sentence is never deleted while cited (an article edit retires it).
-    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="citations")
+    # RESTRICT: a sentence is never deleted while cited (an article edit retires it), unless
+    # its article goes, and its questions with it.
+    sentence = models.ForeignKey(Sentence, on_delete=models.RESTRICT, related_name="citations")
     position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:

@@ -127,7 +127,13 @@ def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
     quizzes = Quiz.objects.filter(is_published=True)
     if not user.is_staff:
         quizzes = quizzes.filter(assignments__cohort__memberships__user=user).distinct()
-    return quizzes.select_related("article").annotate(pool=Count("quiz_questions", distinct=True))
+    # The questions a new attempt can draw: not those waiting for an instructor's review.
+    askable = Count(
+        "quiz_questions",
+        filter=Q(quiz_questions__question__needs_review=False),
+        distinct=True,
+    )
+    return quizzes.select_related("article").annotate(pool=askable)
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:

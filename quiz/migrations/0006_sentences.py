@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='citation',
             name='sentence',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='quiz.sentence'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='citations', to='quiz.sentence'),
         ),
         migrations.AddField(
             model_name='question',
