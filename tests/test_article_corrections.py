@@ -327,13 +327,16 @@ def test_staff_without_the_quiz_permissions_get_403(bank):
     staff = UserFactory(username="helpdesk")
     staff.is_staff = True  # staff, but not in the Instructors group (the trait would add it)
     staff.save()
+    article, _, first, *_ = bank
+    articles.article_text_set(article=article, text=ARTICLE_TEXT + " More.", user=None, via="t")
+    revision = ArticleRevision.objects.get()
     client = Client()
     client.force_login(staff)
     assert client.get(REVIEW_URL).status_code == 403
-    assert (
-        client.post(reverse("admin:quiz_article_review_confirm", args=[bank[2].pk])).status_code
-        == 403
-    )
+    revision_url = reverse("admin:quiz_article_revision", args=[article.pk, revision.pk])
+    assert client.get(revision_url).status_code == 403
+    confirm_url = reverse("admin:quiz_article_review_confirm", args=[first.pk])
+    assert client.post(confirm_url).status_code == 403
 
 
 def test_the_article_page_says_how_many_questions_need_review(instructor_client, bank):
