@@ -9,19 +9,21 @@ from django.contrib.admin import helpers
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 
-from quiz import articles, cohorts, errors, grading
+from quiz import articles, cohorts, corrections, errors, grading, sentences
 from quiz.banks import Problem
 from quiz.models import (
     AcceptedAnswer,
     Article,
+    ArticleRevision,
     Choice,
     Cohort,
     CohortQuiz,
@@ -96,21 +98,60 @@ class AcceptedAnswerInline(admin.TabularInline):
     extra = 0
 
 
+class ArticleForm(forms.ModelForm):
+    def clean_text(self) -> str:
+        # Browsers post a textarea's lines with CRLF: kept as sent, every save of an article
+        # would look like an edit of its text and leave a revision that changed nothing.
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        if not sentences.split(text):
+            raise ValidationError(
+                "The text has no sentence: questions need sentences to cite.", code="no_sentences"
+            )
+        return text
+
+
+REVISIONS_PER_PAGE = 20
+REVIEWS_PER_PAGE = 50
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "source", "question_count"]
+    """An article's text is edited here like any field, but saved through
+    `articles.article_text_set`: the previous text is kept as a revision (listed read-only
+    on the article's page, each viewable with what the edit changed), and questions whose
+    cited sentence changed wait on the review page (`review_view`) until confirmed."""
+
+    form = ArticleForm
+    list_display = ["title", "slug", "source", "question_count", "review_count"]
     search_fields = ["title", "slug", "text"]
     prepopulated_fields = {"slug": ["title"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).annotate(question_count=Count("questions"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_count=Count("questions"),
+                review_count=Count("questions", filter=Q(questions__needs_review=True)),
+            )
+        )
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         # The text through `articles`: its sentences, a revision, the questions to review.
         if change and "text" in form.changed_data:
-            articles.article_text_set(
+            result = articles.article_text_set(
                 article=obj, text=obj.text, user=request.user, via="the admin"
             )
+            if result.changed:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">Questions needing review</a>.',
+                        corrections.edit_summary(result),
+                        _review_url(obj.pk),
+                    ),
+                    messages.WARNING if result.flagged else messages.INFO,
+                )
         super().save_model(request, obj, form, change)
         if not change:
             articles.sentences_sync(obj)
@@ -118,6 +159,143 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, article: Article) -> int:
         return article.question_count
+
+    @admin.display(description="needing review", ordering="review_count")
+    def review_count(self, article: Article) -> str:
+        if not article.review_count:
+            return "0"
+        return format_html('<a href="{}">{}</a>', _review_url(article.pk), article.review_count)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        if object_id.isdigit():
+            revisions = ArticleRevision.objects.filter(article_id=object_id).select_related(
+                "edited_by"
+            )
+            context.update(
+                revisions_page=Paginator(revisions, REVISIONS_PER_PAGE).get_page(
+                    request.GET.get("revisions")
+                ),
+                review_count=Question.objects.filter(
+                    article_id=object_id, needs_review=True
+                ).count(),
+                review_url=_review_url(int(object_id)),
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("review/", view(self.review_view), name="quiz_article_review"),
+            path(
+                "review/<int:question_id>/confirm/",
+                view(self.confirm_view),
+                name="quiz_article_review_confirm",
+            ),
+            path(
+                "<int:article_id>/revisions/<int:revision_id>/",
+                view(self.revision_view),
+                name="quiz_article_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revision_view(
+        self, request: HttpRequest, article_id: int, revision_id: int
+    ) -> HttpResponse:
+        """The text before an edit, and what the edit changed in it (against the text the
+        next edit replaced, or today's text)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        revision = get_object_or_404(
+            ArticleRevision.objects.select_related("article", "edited_by"),
+            pk=revision_id,
+            article_id=article_id,
+        )
+        article = revision.article
+        after = (
+            ArticleRevision.objects.filter(article=article)
+            .filter(
+                Q(edited_at__gt=revision.edited_at)
+                | Q(edited_at=revision.edited_at, pk__gt=revision.pk)
+            )
+            .order_by("edited_at", "pk")
+            .values_list("text", flat=True)
+            .first()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": f"{article.title} before the edit of {revision.edited_at:%Y-%m-%d %H:%M}",
+            "revision": revision,
+            "is_latest": after is None,
+            "changes": corrections.text_diff(
+                revision.text, article.text if after is None else after
+            ),
+            "paragraphs": sentences.paragraphs(revision.text),
+        }
+        return TemplateResponse(request, "admin/quiz/article/revision.html", context)
+
+    def review_view(self, request: HttpRequest) -> HttpResponse:
+        """Every question needing review, a page at a time: its retired sentences beside the
+        nearest current ones, to confirm here or re-pick on the question's own page."""
+        if not request.user.has_perm("quiz.view_question"):
+            raise PermissionDenied
+        article_id = request.GET.get("article", "")
+        article = Article.objects.filter(pk=article_id).first() if article_id.isdigit() else None
+        questions = corrections.questions_to_review(article.pk if article else None)
+        page = Paginator(questions, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Questions needing review" + (f" in “{article.title}”" if article else ""),
+            "article": article,
+            "page": page,
+            "reviews": corrections.reviews(page.object_list),
+            "can_confirm": request.user.has_perm("quiz.change_question"),
+            "back": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/quiz/article/review.html", context)
+
+    def confirm_view(self, request: HttpRequest, question_id: int) -> HttpResponse:
+        """Settle a review with the nearest current sentences (`articles.evidence_confirm`)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("quiz.change_question"):
+            raise PermissionDenied
+        question = get_object_or_404(Question, pk=question_id)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, {request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:quiz_article_review")
+        if not question.needs_review:  # confirmed meanwhile (another tab, a second click)
+            self.message_user(request, f"“{question}” no longer needs review.", messages.INFO)
+            return redirect(back)
+        try:
+            articles.evidence_confirm(user=request.user, question=question)
+        except errors.InstructorsOnlyEdit:
+            raise PermissionDenied from None
+        except errors.NotAllowed as exc:
+            self.message_user(request, f"“{question}” was not changed: {exc}", messages.ERROR)
+            return redirect(back)
+        self.message_user(
+            request,
+            f"“{question}” now cites “{question.excerpt}”, and is back in new attempts.",
+            messages.SUCCESS,
+        )
+        return redirect(back)
+
+
+def _review_url(article_id: int) -> str:
+    return reverse("admin:quiz_article_review") + f"?article={article_id}"
 
 
 @admin.register(Question)

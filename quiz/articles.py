@@ -25,9 +25,10 @@ class TextChange:
     """What saving an article's text did."""
 
     changed: bool
-    added: int = 0
+    added: int = 0  # sentences in the text that were not (new, or retired ones restored)
     retired: int = 0
     flagged: int = 0  # questions now needing review
+    settled: int = 0  # questions needing review whose every cited sentence is back
 
 
 def article_text_set(
@@ -35,7 +36,9 @@ def article_text_set(
 ) -> TextChange:
     """Give a saved article `text`, keeping the previous text as a revision, and bring its
     sentences and the questions citing them up to date. `user` is None for a command-line
-    load. An unchanged text changes nothing."""
+    load; otherwise an instructor. An unchanged text changes nothing."""
+    if user is not None and not _is_instructor(user):
+        raise errors.InstructorsOnlyArticle()
     with transaction.atomic():
         previous = (
             Article.objects.select_for_update().values_list("text", flat=True).get(pk=article.pk)
@@ -62,6 +65,7 @@ def sentences_sync(article: Article) -> TextChange:
     kept = sentences.reconcile([(pk, text) for pk, text, _ in old], [p.text for p in pieces])
     keeping = {pk for pk in kept if pk is not None}
     retired = [pk for pk, _, position in old if position is not None and pk not in keeping]
+    restored = [pk for pk, _, position in old if position is None and pk in keeping]
     # Positions are unique per article: free them all, then hand them out again.
     article.sentences.filter(position__isnull=False).update(position=None, paragraph=None)
     updates, creates = [], []
@@ -84,7 +88,22 @@ def sentences_sync(article: Article) -> TextChange:
         if retired
         else 0
     )
-    return TextChange(changed=True, added=len(creates), retired=len(retired), flagged=flagged)
+    # An edit undone: a question whose every cited sentence is current again is as it was.
+    settled = (
+        Question.objects.filter(citations__sentence__in=restored, needs_review=True)
+        .exclude(citations__sentence__position__isnull=True)
+        .distinct()
+        .update(needs_review=False)
+        if restored
+        else 0
+    )
+    return TextChange(
+        changed=True,
+        added=len(creates) + len(restored),
+        retired=len(retired),
+        flagged=flagged,
+        settled=settled,
+    )
 
 
 def evidence_set(
@@ -93,7 +112,7 @@ def evidence_set(
     """Make the question cite these sentences of its article, in this order. Current
     sentences only; citing only current sentences settles a review. `user` None is a
     command-line load; otherwise an instructor."""
-    if user is not None and not (user.is_authenticated and user.is_active and user.is_staff):
+    if user is not None and not _is_instructor(user):
         raise errors.InstructorsOnlyEdit()
     ids = list(dict.fromkeys(sentence_ids))
     if not ids:
@@ -118,13 +137,14 @@ def evidence_set(
 def evidence_confirm(*, user: AbstractBaseUser, question: Question) -> None:
     """Settle a review by taking, for each retired sentence the question cites, the nearest
     current sentence of its article (what the review page shows beside it)."""
-    cited = list(question.citations.select_related("sentence").order_by("position"))
-    current = list(question.article.current_sentences())
-    ids = [
-        c.sentence_id if c.sentence.is_current else nearest_current(c.sentence, current).pk
-        for c in cited
-    ]
-    evidence_set(user=user, question=question, sentence_ids=ids)
+    with transaction.atomic():  # one reading of the article for the nearest and the check
+        cited = list(question.citations.select_related("sentence").order_by("position"))
+        current = list(question.article.current_sentences())
+        ids = [
+            c.sentence_id if c.sentence.is_current else nearest_current(c.sentence, current).pk
+            for c in cited
+        ]
+        evidence_set(user=user, question=question, sentence_ids=ids)
 
 
 def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence:
@@ -133,3 +153,7 @@ def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence
         raise errors.NoEvidence()
     best = sentences.nearest(sentence.text, [s.text for s in current]).nearest
     return next(s for s in current if s.text == best)
+
+
+def _is_instructor(user: AbstractBaseUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

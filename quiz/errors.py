@@ -79,6 +79,12 @@ class NoQuestions(NotAllowed):
     message = "This quiz has no questions yet."
 
 
+class QuizBeingCorrected(NotAllowed):
+    """Every question it would ask waits for review after an edit of its article."""
+
+    message = "This quiz is being corrected; try again later."
+
+
 class InstructorsOnly(NotAllowed):
     message = "Only instructors may change scores."
 
@@ -97,6 +103,10 @@ class CannotAccept(NotAllowed):
 
 class InstructorsOnlyEdit(NotAllowed):
     message = "Only instructors may change a question's evidence."
+
+
+class InstructorsOnlyArticle(NotAllowed):
+    message = "Only instructors may edit an article."
 
 
 class NoEvidence(NotAllowed):

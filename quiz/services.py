@@ -71,6 +71,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             .select_related("question")
             .order_by("position")
         )
+        if not pool and quiz.quiz_questions.exists():
+            raise errors.QuizBeingCorrected()  # every question waits for review
         questions = [item.question for item in pool]
         if quiz.draw_count is not None:
             drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
@@ -92,13 +94,19 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             _close(current, now, state=Attempt.State.ABANDONED)
         asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
         missed = (
-            Question.objects.filter(pk__in=asked.values("question"), needs_review=False)
+            Question.objects.filter(pk__in=asked.values("question"))
             .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
             .prefetch_related("choices")
         )
         order = dict(quiz.quiz_questions.values_list("question_id", "position"))
         # In the quiz's order; a question since taken out of the quiz comes last.
-        questions = sorted(missed, key=lambda q: (q.pk not in order, order.get(q.pk), q.pk))
+        missed = list(missed)
+        questions = sorted(
+            (q for q in missed if not q.needs_review),
+            key=lambda q: (q.pk not in order, order.get(q.pk), q.pk),
+        )
+        if not questions and missed:
+            raise errors.QuizBeingCorrected()  # what is left to practise waits for review
         if not questions:
             raise errors.NothingToPractise()
         return _create(user, quiz, questions, now=now, practice=True, closes_at=None)

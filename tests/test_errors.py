@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
             "There is nothing to practise: you have answered every question right.",
         ),
         (errors.NoQuestions(), "This quiz has no questions yet."),
+        (errors.QuizBeingCorrected(), "This quiz is being corrected; try again later."),
+        (errors.InstructorsOnlyArticle(), "Only instructors may edit an article."),
         (errors.AttemptEnded(), "This attempt has ended: it takes no more answers."),
         (errors.AttemptClosed(), "This attempt is finished: it takes no more answers."),
         (
