@@ -231,9 +231,8 @@ def answered_attempt(cohort, quiz):
     return attempt
 
 
-def make_attempts(students: int, attempts: int, quiz=None):
-    """Finished attempts at `quiz` (the bank's ten-question quiz by default), each of 10 of
-    its questions, written in bulk as the services would leave them."""
+def make_attempts(students: int, attempts: int):
+    """Finished attempts written in bulk, as the services would leave them."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import connection
@@ -250,7 +249,7 @@ def make_attempts(students: int, attempts: int, quiz=None):
         Response,
     )
 
-    quiz = quiz or Quiz.objects.get(slug="kherson-withdrawal-ten")
+    quiz = Quiz.objects.get(slug="kherson-withdrawal-ten")
     questions = list(
         Question.objects.filter(quizzes=quiz).prefetch_related("choices", "accepted_answers")
     )
