@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from quiz import services
+from quiz.banks import bank_load
 from tests.browser.test_student_in_browser import check_accessible, log_in, tab_to
+from tests.conftest import KHERSON_BANK
 from tests.factories import (
     ArticleFactory,
     CohortFactory,
@@ -103,3 +105,17 @@ def test_the_map_without_javascript_on_a_phone(browser, live_server, article, tm
     assert no_horizontal_overflow(page)
     screenshot(page, "phone", tmp_path)
     context.close()
+
+
+def test_the_demo_articles_map_fits_a_phone(page, live_server, tmp_path):
+    """The shipped article, its six captions and its longest sentences, at 390 px."""
+    UserFactory(username="teacher", password="pass", instructor=True)
+    bank_load(paths=[KHERSON_BANK])
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "teacher")
+    page.goto(live_server.url + reverse("quiz:coverage", args=["kherson-withdrawal"]))
+    assert page.locator("figure.caption").count() == 6
+    assert page.locator(".coverage-table tbody tr").count() == 38
+    assert no_horizontal_overflow(page)
+    check_accessible(page)
+    screenshot(page, "demo-phone", tmp_path)
