@@ -169,6 +169,8 @@ def test_the_cohort_is_chosen_with_a_plain_form(instructor_client, article, coho
     html = instructor_client.get(coverage_url(article, year10)).content.decode()
     assert '<form method="get"' in html
     assert f'<option value="{year10.pk}" selected>Year 10 (Autumn 2026)</option>' in html
+    described = re.search(r'<select name="cohort"[^>]*aria-describedby="([^"]+)"', html)
+    assert f'<p class="hint" id="{described.group(1)}">Facility counts' in html
 
 
 def test_students_get_403(student_client, article):
@@ -200,6 +202,15 @@ def test_the_article_and_cohort_admin_pages_link_to_it(instructor_client, articl
     page = instructor_client.get(reverse("admin:quiz_article_change", args=[article.pk]))
     assert f'href="{coverage_url(article)}"' in page.content.decode()
     page = instructor_client.get(reverse("admin:quiz_cohort_change", args=[year10.pk]))
+    assert f'href="{coverage_url(article, year10)}"' in page.content.decode()
+
+
+def test_the_item_analysis_links_to_it(instructor_client, article, cohorts):
+    year10, _ = cohorts
+    quiz = article.quizzes.get()
+    page = instructor_client.get(
+        reverse("quiz:analysis", args=[quiz.slug]) + f"?cohort={year10.pk}"
+    )
     assert f'href="{coverage_url(article, year10)}"' in page.content.decode()
 
 
