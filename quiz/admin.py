@@ -413,17 +413,20 @@ class CohortQuizInline(admin.TabularInline):
     readonly_fields = ["results"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CohortQuiz]:
-        return super().get_queryset(request).select_related("quiz")  # for the results links
+        # For the results links.
+        return super().get_queryset(request).select_related("quiz__article")
 
     @admin.display(description="results")
     def results(self, assignment: CohortQuiz) -> str:
         if assignment.pk is None:
             return "—"
+        cohort = f"?cohort={assignment.cohort_id}"
         return format_html(
-            '<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a>',
+            '<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a> · '
+            '<a href="{}">Coverage map</a>',
             reverse("quiz:gradebook", args=[assignment.cohort_id, assignment.quiz.slug]),
-            reverse("quiz:analysis", args=[assignment.quiz.slug])
-            + f"?cohort={assignment.cohort_id}",
+            reverse("quiz:analysis", args=[assignment.quiz.slug]) + cohort,
+            reverse("quiz:coverage", args=[assignment.quiz.article.slug]) + cohort,
         )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.http import QueryDict
 
 from quiz.grading import FormAnswer
+from quiz.models import Cohort
 from quiz.reports import GRADEBOOK_SORTS
 
 MAX_VALUES = 50  # no question has more options; more is not a student's answer
@@ -82,6 +83,17 @@ class AnalysisForm(forms.Form):
     """Which cohort's attempts the item analysis counts: all when none is given."""
 
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
+
+
+class CoverageForm(forms.Form):
+    """Whose answers the coverage map counts: a cohort's students, or everyone's."""
+
+    cohort = forms.ModelChoiceField(
+        Cohort.objects.all(),
+        required=False,
+        empty_label="All students",
+        help_text="Facility counts the answers in this cohort's graded attempts.",
+    )
 
 
 class OverrideForm(forms.Form):

@@ -28,7 +28,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from quiz import grading
-from quiz.models import Attempt, AttemptItem, Cohort, Membership, Question, Quiz, QuizQuestion
+from quiz.models import (
+    Article,
+    Attempt,
+    AttemptItem,
+    Citation,
+    Cohort,
+    Membership,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+    Sentence,
+)
 from quiz.spreadsheets import safe_csv_writer
 
 WIDTH, HEIGHT, PAD = 320, 120, 24
@@ -422,3 +434,110 @@ def _count_picks(kind: grading.Kind, submissions: list[tuple[Any, float, int]]) 
         for ident in kind.picks(submission):
             counts[ident] += n
     return counts
+
+
+# Coverage -----------------------------------------------------------------------------------
+
+# How many questions cite a sentence, in the bands the map shades (each with its own pattern).
+COVERAGE_BANDS = [
+    ("none", "Not cited by any question"),
+    ("one", "Cited by 1 question"),
+    ("two", "Cited by 2 questions"),
+    ("many", "Cited by 3 questions or more"),
+]
+
+
+@dataclass(frozen=True)
+class CitingQuestion:
+    pk: int
+    key: str
+
+
+@dataclass(frozen=True)
+class SentenceCoverage:
+    """A current sentence of an article, the questions citing it, and the answers to them."""
+
+    sentence: Sentence
+    questions: tuple[CitingQuestion, ...]
+    answers: int  # responses, in graded attempts, to items whose question cites it
+    right: int
+
+    @property
+    def facility(self) -> float | None:
+        """The share of those answers that were right, as a percentage."""
+        return self.right * 100 / self.answers if self.answers else None
+
+    @property
+    def band(self) -> str:
+        return COVERAGE_BANDS[min(len(self.questions), len(COVERAGE_BANDS) - 1)][0]
+
+
+@dataclass(frozen=True)
+class CoverageParagraph:
+    number: int
+    is_caption: bool
+    rows: list[SentenceCoverage]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    article: Article
+    cohort: Cohort | None  # None: every student's graded attempts
+    paragraphs: list[CoverageParagraph]
+
+    @property
+    def rows(self) -> list[SentenceCoverage]:
+        return [row for paragraph in self.paragraphs for row in paragraph.rows]
+
+    @property
+    def uncovered(self) -> list[SentenceCoverage]:
+        return [row for row in self.rows if not row.questions]
+
+    @property
+    def covered_count(self) -> int:
+        return sum(1 for row in self.rows if row.questions)
+
+
+def coverage(article: Article, *, cohort: Cohort | None = None) -> Coverage:
+    """Each current sentence of `article` with the questions citing it and, over the graded
+    (not practice) attempts of `cohort`'s students (of everyone without one), how many
+    answers were given to those questions and how many were right. Retired sentences are
+    left out.
+
+    Three queries whatever the article's length and the number of answers. The database
+    counts the answers by question, driven from the attempts at the article's quizzes; each
+    sentence then adds up its citing questions' counts (a few hundred citations at most).
+    Grouping by sentence in the database instead walks every answer once per sentence its
+    question cites, and the plan it gets starts from the sentences: 0.4 s of CPU instead of
+    0.13 s for 200,000 answers on SQLite (see bench/coverage.py).
+    """
+    citing: dict[int, list[CitingQuestion]] = defaultdict(list)
+    for sentence_id, question_id, key in (
+        Citation.objects.filter(sentence__article=article, sentence__position__isnull=False)
+        .order_by("question__key")
+        .values_list("sentence_id", "question_id", "question__key")
+    ):
+        citing[sentence_id].append(CitingQuestion(question_id, key))
+    responses = Response.objects.filter(
+        item__attempt__quiz__article=article, item__attempt__is_practice=False
+    )
+    if cohort is not None:
+        members = Membership.objects.filter(cohort=cohort).values("user_id")
+        responses = responses.filter(item__attempt__user_id__in=members)
+    by_question = {
+        row["question"]: (row["answers"], row["right"])
+        for row in responses.values(question=F("item__question_id")).annotate(
+            answers=Count("pk"), right=Count("pk", filter=Q(is_correct=True))
+        )
+    }
+    paragraphs: list[CoverageParagraph] = []
+    for sentence in article.current_sentences():
+        if not paragraphs or paragraphs[-1].number != sentence.paragraph:
+            paragraphs.append(CoverageParagraph(sentence.paragraph, sentence.is_caption, []))
+        questions = tuple(citing[sentence.pk])
+        counts = [by_question.get(question.pk, (0, 0)) for question in questions]
+        row = SentenceCoverage(
+            sentence, questions, sum(n for n, _ in counts), sum(r for _, r in counts)
+        )
+        paragraphs[-1].rows.append(row)
+    return Coverage(article, cohort, paragraphs)

@@ -22,6 +22,7 @@ urlpatterns = [
         name="gradebook",
     ),
     path("instructors/quizzes/<slug:slug>/analysis/", views.analysis, name="analysis"),
+    path("instructors/articles/<slug:slug>/coverage/", views.coverage, name="coverage"),
     path(
         "instructors/quizzes/<slug:slug>/analysis/accept/",
         views.accept_answer,

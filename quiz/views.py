@@ -33,10 +33,11 @@ from quiz.forms import (
     AnalysisForm,
     AnswerForm,
     ArrangeForm,
+    CoverageForm,
     GradebookForm,
     OverrideForm,
 )
-from quiz.models import Attempt, AttemptItem, Cohort, Quiz
+from quiz.models import Article, Attempt, AttemptItem, Cohort, Quiz
 from quiz.presenters import back_path, cited_ids, given_answer, item_display, right_answer
 
 # How the domain's refusals reach the browser: the one place they become status codes.
@@ -491,6 +492,24 @@ def analysis(request: HttpRequest, slug: str) -> HttpResponse:
         "min_attempts": reports.MIN_ATTEMPTS,
     }
     return TemplateResponse(request, "quiz/analysis.html", context)
+
+
+@require_GET
+@instructor_required
+def coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article shaded by how many questions cite each sentence, and how a cohort did."""
+    article = get_object_or_404(Article, slug=slug)
+    options = CoverageForm(request.GET)
+    if not options.is_valid():
+        return HttpResponseBadRequest("cohort must be one of the cohorts")
+    cohort = options.cleaned_data["cohort"]
+    context = {
+        "article": article,
+        "form": options,
+        "map": reports.coverage(article, cohort=cohort),
+        "bands": reports.COVERAGE_BANDS,
+    }
+    return TemplateResponse(request, "quiz/coverage.html", context)
 
 
 def attempt_detail_url(attempt_id: int) -> str:

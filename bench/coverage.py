@@ -1,0 +1,117 @@
+"""Time the coverage map of the demo article for a cohort of 1,000 students with 20 attempts
+each.
+
+    .venv/bin/python bench/coverage.py                       # SQLite in a temporary folder
+    DATABASE_URL=postgres://... .venv/bin/python bench/coverage.py
+
+The demo bank (fixtures/kherson-withdrawal.json: 38 sentences, 73 questions citing them) is
+loaded with `load_bank`, and attempts at its ten-question quiz written in bulk as
+bench/cohorts.py writes them (200,000 answered questions). The page is
+fetched through the test client, as an instructor, N times after one to warm up. Target on
+this 2-core machine: under 300 ms, with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadtest import _reset_postgres  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--attempts", type=int, default=20, help="attempts each")
+    parser.add_argument("--renders", type=int, default=20, help="timed renders of the map")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="quiz-coverage-bench-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "testserver,127.0.0.1",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.update(env)
+    database = env["DATABASE_URL"].split(":", 1)[0]
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    if database.startswith("postgres"):
+        _reset_postgres()
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    # The page links the stylesheet through the production manifest storage.
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run(
+        [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from bench.cohorts import make_attempts
+    from quiz.models import Article, Response
+    from quiz.roles import instructor_group_sync
+
+    start = time.perf_counter()
+    cohort, quiz = make_attempts(args.students, args.attempts)
+    article = Article.objects.get(quizzes=quiz)
+    setup_seconds = time.perf_counter() - start
+    staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
+    staff.groups.add(instructor_group_sync())  # an instructor, not a superuser
+    client = Client()
+    client.force_login(staff)
+    url = reverse("quiz:coverage", args=[article.slug])
+    print()
+    print(
+        f"{database}: coverage map, {article.current_sentences().count()} sentences, "
+        f"{article.questions.count()} questions, {args.students} students × {args.attempts} "
+        f"attempts ({Response.objects.count():,} answered questions; made in "
+        f"{setup_seconds:.1f} s), {args.renders} renders after one to warm up:"
+    )
+    for label, query in (("the cohort", f"?cohort={cohort.pk}"), ("all students", "")):
+        assert client.get(url + query).status_code == 200  # warm
+        times = []
+        for _ in range(args.renders):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url + query)
+                times.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.status_code
+        times.sort()
+        if os.environ.get("BENCH_SQL"):
+            for q in queries.captured_queries:
+                print(f"    {float(q['time']) * 1000:6.1f} ms  {q['sql'][:150]}")
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        print(
+            f"  {label:12} median {statistics.median(times) * 1000:4.0f} ms, "
+            f"p95 {p95 * 1000:4.0f} ms, {len(queries)} queries, "
+            f"{len(response.content) / 1024:.0f} KB (target < 300 ms, fixed queries)"
+        )
+
+
+if __name__ == "__main__":
+    main()
