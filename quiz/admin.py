@@ -43,8 +43,23 @@ def _rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:
     ]
 
 
-class ChoiceFormSet(forms.BaseInlineFormSet):
+class LabelledRows(forms.BaseInlineFormSet):
+    """A tabular inline's inputs named for assistive technology: the admin labels its
+    columns only by their headers, which leaves each input without a label."""
+
+    row_name = "row"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new" if index is None else index + 1
+        for field in form.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} ({self.row_name} {row})"
+
+
+class ChoiceFormSet(LabelledRows):
     """Checks the choices as a whole against the question's type, as grading needs them."""
+
+    row_name = "choice"
 
     def clean(self) -> None:
         super().clean()
@@ -72,7 +87,9 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="key")
 
 
-class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
+class AcceptedAnswerFormSet(LabelledRows):
+    row_name = "accepted answer"
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
