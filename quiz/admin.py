@@ -464,7 +464,9 @@ class QuestionAdmin(admin.ModelAdmin):
             form = AnswerForm(request.POST)
             try:
                 if not form.is_valid():
-                    raise grading.InvalidSubmission(" ".join(form.non_field_errors()))
+                    raise grading.InvalidSubmission(
+                        " ".join(form.non_field_errors()) or "That answer could not be read."
+                    )
                 submission, result = services.answer_grade(item, form.answers, form.matches)
             except grading.InvalidSubmission as exc:
                 context.update(
