@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
 
 from quiz import articles, authoring, cohorts, errors, grading, presenters, services
 from quiz.banks import Problem
@@ -201,6 +203,8 @@ class QuestionForm(forms.ModelForm):
             "explanation",
         ]
         help_texts = {
+            "article": "Its sentences are listed under Evidence; after choosing another "
+            "article, save to list its sentences.",
             "kind": "On a saved question, a new kind's own fields appear once you save it.",
         }
 
@@ -209,7 +213,9 @@ class QuestionForm(forms.ModelForm):
         article = self.data.get("article") if self.is_bound else self.initial.get("article")
         if article is None and not self.is_bound:
             article = self.instance.article_id
-        article_id = int(article) if str(article or "").isdigit() else None
+        article_id = (
+            int(article) if str(article or "").isdigit() and len(str(article)) < 19 else None
+        )
         question_id = self.instance.pk
         rows = authoring.sentence_rows(article_id=article_id, question_id=question_id)
         field = self.fields["evidence"]
@@ -353,6 +359,12 @@ class QuestionAdmin(admin.ModelAdmin):
                     "opts": self.model._meta,
                     "title": "Add question: its article and kind",
                     "form": start,
+                    # A popup (a quiz's "add another question") stays one on the next step.
+                    "carried": [
+                        (name, request.GET[name])
+                        for name in (IS_POPUP_VAR, TO_FIELD_VAR)
+                        if name in request.GET
+                    ],
                 }
                 return TemplateResponse(request, "admin/quiz/question/add_start.html", context)
         return super().add_view(request, form_url, extra_context)
@@ -401,12 +413,14 @@ class QuestionAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.preview_view)
+                ),
                 name="quiz_question_preview",
             ),
             path(
                 "sentences/",
-                self.admin_site.admin_view(self.sentences_view),
+                self.admin_site.admin_view(require_GET(self.sentences_view)),
                 name="quiz_question_sentences",
             ),
             *super().get_urls(),

@@ -150,3 +150,21 @@ def test_answering_the_preview_without_javascript(browser, live_server, instruct
     check_accessible_without_javascript(browser, page)
     assert not Response.objects.exists()
     context.close()
+
+
+def test_a_blank_answer_in_the_preview_is_told_in_place(page, live_server, instructor):
+    question = QuestionFactory(kind=grading.NUMERIC, numeric_answer=45)
+    log_in(page, live_server, "teacher")
+    page.goto(live_server.url + reverse("admin:quiz_question_preview", args=[question.pk]))
+    page.evaluate("window.notReloaded = true")
+    page.locator("input[name=answer]").evaluate("el => el.removeAttribute('required')")
+    page.click("button.answer-submit")
+    page.wait_for_selector("#answer-error:has-text('Please enter a number.')")
+    settle(page)
+    assert page.evaluate("window.notReloaded === true")  # swapped in place by htmx
+    assert page.evaluate("document.activeElement.id") == "answer-error"
+    check_accessible(page)
+    page.fill("input[name=answer]", "45")
+    page.click("button.answer-submit")
+    page.wait_for_selector("#fb-heading:has-text('Correct')")
+    assert not Response.objects.exists()
