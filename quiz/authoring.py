@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from quiz.grading import normalise_text
 from quiz.models import Citation, Sentence
 
 
@@ -36,13 +37,12 @@ def sentence_rows(
     keep: Collection[int] = (),
 ) -> list[SentenceRow]:
     """The article's current sentences in order, in one query; with `search`, only those
-    containing it (any case) and those in `keep` (the ones ticked, so a filter never drops
-    a pick)."""
+    containing it and those in `keep` (the ones ticked, so a filter never drops a pick).
+    The search ignores what a typist cannot easily match: case, accents, curly or straight
+    quotes, kinds of dash (`grading.normalise_text`), so "Kyiv's" finds "Kyiv’s"."""
     if article_id is None:
         return []
     sentences = Sentence.objects.filter(article_id=article_id, position__isnull=False)
-    if search:
-        sentences = sentences.filter(Q(text__icontains=search) | Q(pk__in=list(keep)))
     others = ~Q(citations__question_id=question_id) if question_id else Q()
     place = Citation.objects.filter(question_id=question_id, sentence_id=OuterRef("pk"))
     rows = (
@@ -53,4 +53,9 @@ def sentence_rows(
         .order_by("position")
         .values_list("pk", "text", "paragraph", "is_caption", "cited_here", "cited_elsewhere")
     )
-    return [SentenceRow(*row) for row in rows]
+    found = [SentenceRow(*row) for row in rows]
+    wanted = normalise_text(search)
+    if not wanted:
+        return found
+    kept = set(keep)
+    return [row for row in found if row.pk in kept or wanted in normalise_text(row.text)]

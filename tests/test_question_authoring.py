@@ -186,6 +186,15 @@ def test_the_filter_lists_matching_sentences_and_keeps_those_ticked(instructor_c
     assert "3 sentences shown" in html
 
 
+@pytest.mark.parametrize("typed", ["KYIV'S MEN", "kyiv’s", "Kyív's"])
+def test_the_filter_ignores_case_accents_and_the_kind_of_quote(instructor_client, typed):
+    article = ArticleFactory()
+    response = instructor_client.get(FILTER_URL, {"article": article.pk, "q": typed})
+    html = response.content.decode()
+    assert html.count('name="evidence"') == 1
+    assert f'value="{ids(article, FOURTH)[0]}"' in html
+
+
 def test_the_filter_refuses_a_missing_article(instructor_client):
     assert instructor_client.get(FILTER_URL, {"q": "x"}).status_code == 400
 
