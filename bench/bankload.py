@@ -62,7 +62,7 @@ def bank(path: Path, questions: int = QUESTIONS, explanation: str = "Because it 
                     "kind": "single",
                     "prompt": f"What does sentence {n} say?",
                     "explanation": explanation,
-                    "excerpt": sentences[n],
+                    "evidence": [sentences[n]],
                     "topic": f"Topic {n % 10}",
                     "numeric_answer": None,
                     "numeric_tolerance": "0",

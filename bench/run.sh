@@ -7,8 +7,10 @@ make install >/dev/null
 .venv/bin/python bench/loadtest.py "$@"
 .venv/bin/python bench/cohorts.py
 .venv/bin/python bench/bankload.py
+.venv/bin/python bench/banklint.py
 source .ci/postgres.sh
 postgres_start
 DATABASE_URL="$PG_URL" .venv/bin/python bench/loadtest.py "$@"
 DATABASE_URL="$PG_URL" .venv/bin/python bench/cohorts.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/bankload.py
+DATABASE_URL="$PG_URL" .venv/bin/python bench/banklint.py

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,18 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Valida
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
 
-from quiz import grading
-from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from quiz import articles, grading, sentences
+from quiz.models import (
+    AcceptedAnswer,
+    Article,
+    ArticleRevision,
+    Choice,
+    Citation,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Sentence,
+)
 
 BANK_MODELS = (
     "quiz.article",
@@ -56,23 +66,45 @@ class LoadResult:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     articles: set[str] = field(default_factory=set)
+    sentences_added: int = 0
+    sentences_retired: int = 0
+    cited: int = 0  # questions whose evidence was set or changed
+    flagged: int = 0  # questions now needing review: a sentence they cite was changed
 
     def summary(self) -> str:
         models_seen = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return "\n".join(
+        lines = [
             f"  {label}: {self.created[label]} created, {self.updated[label]} updated, "
             f"{self.unchanged[label]} unchanged"
             for label in models_seen
+        ]
+        lines.append(
+            f"  sentences: {self.sentences_added} added, {self.sentences_retired} retired; "
+            f"evidence set for {self.cited} question(s)"
         )
+        if self.flagged:
+            lines.append(
+                f"  {self.flagged} question(s) of the database now need review: a sentence "
+                "they cite was changed or removed (see the admin's questions needing review)"
+            )
+        return "\n".join(lines)
 
 
-def bank_load(*, paths: Sequence[Path | str], dry_run: bool = False) -> LoadResult:
+def bank_load(
+    *,
+    paths: Sequence[Path | str],
+    dry_run: bool = False,
+    inspect: Callable[[LoadResult], None] | None = None,
+) -> LoadResult:
     """Load bank files all or nothing; raise `BankError` listing every problem.
 
     Objects are matched by natural key, so loading the same files again changes nothing.
-    With `dry_run`, everything is checked and then rolled back.
+    With `dry_run`, everything is checked and then rolled back. `inspect` is called with the
+    banks written, before the commit or rollback (`validate_bank` reads them there to lint).
     """
-    return _load(((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run)
+    return _load(
+        ((str(path), _read_file(Path(path))) for path in paths), dry_run=dry_run, inspect=inspect
+    )
 
 
 def bank_load_entries(
@@ -82,7 +114,12 @@ def bank_load_entries(
     return _load([(source, entries)], dry_run=dry_run)
 
 
-def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) -> LoadResult:
+def _load(
+    sources: Iterable[tuple[str, list[Any] | Problem]],
+    *,
+    dry_run: bool,
+    inspect: Callable[[LoadResult], None] | None = None,
+) -> LoadResult:
     # Every object is read, resolved and validated, and the bank-wide checks run on the
     # banks as they will be, all outside any transaction: with SQLite's BEGIN IMMEDIATE a
     # transaction holds the write lock from its start, and students' answers wait on it.
@@ -103,9 +140,10 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
     problems += banks.clashes(plan)
     if problems:
         raise BankError(problems)
-    problems = banks.problems()
+    problems = banks.problems() + plan.resolve_evidence()
     if problems:
         raise BankError(problems)
+    sources_named = ", ".join(source for source, _ in sources)
     with transaction.atomic():
         try:
             plan.write(result)
@@ -118,6 +156,9 @@ def _load(sources: Iterable[tuple[str, list[Any] | Problem]], *, dry_run: bool) 
             problems = bank_problems(article_slugs=result.articles)
             if problems:
                 raise BankError(problems)
+        plan.write_sentences(result, via=sources_named)
+        if inspect is not None:
+            inspect(result)
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -147,6 +188,8 @@ class _Banks:
         self.rows: dict[str, dict[Any, models.Model]] = {label: {} for label in BANK_MODELS}
         # a quiz question's question may be another article's: (its article, its key)
         self.question_articles: dict[Any, tuple[Any, str]] = {}
+        self.cited: set[int] = set()  # saved questions that cite at least one sentence
+        self.planned: set[Any] = set()  # questions a load sets the evidence of
 
     @staticmethod
     def _querysets(article_slugs: Iterable[str] | None) -> dict[str, models.QuerySet]:
@@ -177,6 +220,13 @@ class _Banks:
                         obj.question_article,
                         obj.question_key,
                     )
+        questions = cls._querysets(article_slugs)["quiz.question"]
+        banks.cited = set(
+            Citation.objects.filter(question__in=questions)
+            .order_by()
+            .values_list("question_id", flat=True)
+            .distinct()
+        )
         return banks
 
     @classmethod
@@ -203,6 +253,7 @@ class _Banks:
         for item in plan.objects["quiz.quizquestion"].values():
             question = item.obj.question
             self.question_articles[_node(question)] = (_ref(question, "article"), question.key)
+        self.planned = {_node(plan.objects["quiz.question"][key].obj) for key in plan.evidence}
 
     def clashes(self, plan: _Plan) -> list[Problem]:
         """The plan's objects that the database's unique constraints would refuse, with each
@@ -239,6 +290,9 @@ class _Banks:
         return problems
 
     def problems(self) -> list[Problem]:
+        def planned(question: Question) -> bool:
+            return _node(question) in self.planned
+
         articles = self.rows["quiz.article"]
         choices: dict[Any, list[Choice]] = {}
         for choice in self.rows["quiz.choice"].values():
@@ -257,8 +311,8 @@ class _Banks:
         for question in questions:
             article = articles[_ref(question, "article")]
             where = f"question {article.slug}/{question.key}"
-            if question.excerpt not in article.text:
-                problems.append(Problem(where, "its excerpt does not appear in the article's text"))
+            if question.pk is not None and question.pk not in self.cited and not planned(question):
+                problems.append(Problem(where, "it cites no sentence of its article"))
             kind = grading.kind(question.kind) if question.kind in grading.KINDS else None
             own_choices = sorted(choices.get(_node(question), []), key=lambda c: c.position)
             own_accepted = accepted.get(_node(question), [])
@@ -365,6 +419,99 @@ class _Plan:
         self.saved: dict[tuple[str, tuple], models.Model | None] = {}
         self.failed: set[tuple[str, tuple]] = set()
         self.articles: set[str] = set()
+        # question's natural key -> (the quoted sentences, where the file says so)
+        self.evidence: dict[tuple, tuple[list[str], str]] = {}
+        # question's natural key -> places of its cited sentences in its article's new split
+        self.resolved: dict[tuple, list[int]] = {}
+        self._splits: dict[Any, list[str]] = {}
+
+    def split_of(self, article: Article) -> list[str]:
+        """The sentences the article will have: of its text in the files, or as saved."""
+        node = _node(article)
+        if node not in self._splits:
+            self._splits[node] = [piece.text for piece in sentences.split(article.text)]
+        return self._splits[node]
+
+    def resolve_evidence(self) -> list[Problem]:
+        """Each question's quoted evidence as sentences of its article, in order; a quote
+        that is not a sentence or a run of consecutive sentences is named with the nearest
+        sentence and where they differ."""
+        problems = []
+        for key, (quotes, where) in self.evidence.items():
+            question = self.objects["quiz.question"][key].obj
+            texts = self.split_of(question.article)
+            places: list[int] = []
+            for number, quote in enumerate(quotes, 1):
+                found = sentences.resolve(quote, texts)
+                label = f"evidence {number}" if len(quotes) > 1 else "evidence"
+                if isinstance(found, sentences.Mismatch):
+                    problems.append(Problem(where, f"{label}: {found.message(quote)}"))
+                    continue
+                if set(found) & set(places):
+                    problems.append(Problem(where, f"{label}: cites a sentence already cited"))
+                places += found
+            self.resolved[key] = places
+        return problems
+
+    def write_sentences(self, result: LoadResult, *, via: str) -> None:
+        """After the rows: split the articles whose text is new or changed (keeping the
+        former text as a revision), then give each question of the files its evidence."""
+        for planned in self.objects["quiz.article"].values():
+            article = planned.obj
+            if planned.previous is not None and "text" in planned.changed:
+                ArticleRevision.objects.create(
+                    article=article, text=planned.previous["text"], via=via[:100]
+                )
+            elif planned.previous is not None and article.sentences.exists():
+                continue
+            change = articles.sentences_sync(article)
+            result.sentences_added += change.added
+            result.sentences_retired += change.retired
+            result.flagged += change.flagged
+        if not self.resolved:
+            return
+        questions = {key: self.objects["quiz.question"][key].obj for key in self.resolved}
+        article_ids = {q.article_id for q in questions.values()}
+        loaded = {planned.obj.pk for planned in self.objects["quiz.article"].values()}
+        for article in {q.article for q in questions.values() if q.article_id not in loaded}:
+            articles.sentences_sync(article)  # stored as split now, as resolved above
+        current: dict[int, list[int]] = {}
+        for article_id, pk in (
+            Sentence.objects.filter(article_id__in=article_ids, position__isnull=False)
+            .order_by("article_id", "position")
+            .values_list("article_id", "pk")
+        ):
+            current.setdefault(article_id, []).append(pk)
+        before: dict[int, list[int]] = {}
+        for question_id, sentence_id in (
+            Citation.objects.filter(question__in=[q.pk for q in questions.values()])
+            .order_by("question_id", "position")
+            .values_list("question_id", "sentence_id")
+        ):
+            before.setdefault(question_id, []).append(sentence_id)
+        wanted = {
+            q.pk: [current[q.article_id][place] for place in self.resolved[key]]
+            for key, q in questions.items()
+        }
+        changed = [pk for pk, ids in wanted.items() if before.get(pk) != ids]
+        replaced = [pk for pk in changed if pk in before]
+        for start in range(0, len(replaced), BATCH):
+            Citation.objects.filter(question__in=replaced[start : start + BATCH]).delete()
+        Citation.objects.bulk_create(
+            (
+                Citation(question_id=pk, sentence_id=sentence_id, position=place)
+                for pk in changed
+                for place, sentence_id in enumerate(wanted[pk], 1)
+            ),
+            batch_size=BATCH,
+        )
+        # Evidence given by the files settles a review: it resolved against the text now.
+        saved = [q.pk for key, q in questions.items() if q.pk in before]
+        for start in range(0, len(saved), BATCH):
+            Question.objects.filter(pk__in=saved[start : start + BATCH], needs_review=True).update(
+                needs_review=False
+            )
+        result.cited += len(changed)
 
     def key(self, obj: models.Model) -> tuple:
         label = obj._meta.label_lower
@@ -528,6 +675,12 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
         ]
     if extra:
         return [Problem(where, f"has keys a bank object does not: {', '.join(sorted(extra))}")]
+    quotes: list[str] | None = None
+    if label == "quiz.question":
+        fields = dict(fields)
+        quotes, problem = _evidence(fields)
+        if problem is not None:
+            return [Problem(where, problem)]
     model = apps.get_model(label)
     obj = model()
     problems: list[Problem] = []
@@ -589,7 +742,36 @@ def _load_one(entry: Any, where: str, plan: _Plan) -> list[Problem]:
         ]
     plan.objects[label][plan.key(obj)] = _Planned(obj, where, previous, changed)
     plan.articles.add(_article_slug(obj))
+    if quotes is not None:
+        plan.evidence[plan.key(obj)] = (quotes, where)
     return []
+
+
+def _evidence(fields: dict[str, Any]) -> tuple[list[str] | None, str | None]:
+    """Take a question's evidence out of its fields: `evidence`, a list of its sentences'
+    verbatim texts (each a sentence or a run of consecutive ones), or a bank's older single
+    `excerpt`. Returns (the quotes, None) or (None, what is wrong)."""
+    if "needs_review" in fields:
+        return None, "needs_review: set by the app when an article edit changes a cited sentence"
+    if "evidence" in fields and "excerpt" in fields:
+        return None, 'give "evidence" only; "excerpt" is its older, single-quote form'
+    if "excerpt" in fields:
+        value: Any = [fields.pop("excerpt")]
+    elif "evidence" in fields:
+        value = fields.pop("evidence")
+    else:
+        return None, (
+            "evidence: missing; list the sentences of the article the question rests on, "
+            'word for word: "evidence": ["First sentence.", "Another sentence."]'
+        )
+    if not isinstance(value, list) or not value:
+        return None, "evidence: must be a non-empty list of the article's sentences, as text"
+    for quote in value:
+        if not isinstance(quote, str) or not quote.strip():
+            return None, f"evidence: {json.dumps(quote)[:40]} is not a sentence's text"
+        if "\x00" in quote or any(0xD800 <= ord(ch) <= 0xDFFF for ch in quote):
+            return None, "evidence: contains a character that is not text"
+    return [quote.strip() for quote in value], None
 
 
 def _validate(obj: models.Model, unsaved: list[str], *, changed: bool) -> None:

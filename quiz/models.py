@@ -76,9 +76,16 @@ class Sentence(models.Model):
                 fields=["article", "position"], name="sentence_position_unique"
             ),
             models.CheckConstraint(condition=~Q(text=""), name="sentence_text_not_empty"),
+            # Both empty or both set: `position >= 1` alone is NULL, not false, for a NULL
+            # position, and a CHECK lets NULL through.
             models.CheckConstraint(
                 condition=Q(position__isnull=True, paragraph__isnull=True)
-                | Q(position__gte=1, paragraph__gte=1),
+                | Q(
+                    position__isnull=False,
+                    paragraph__isnull=False,
+                    position__gte=1,
+                    paragraph__gte=1,
+                ),
                 name="sentence_place_whole",
             ),
         ]
@@ -229,8 +236,9 @@ class Citation(models.Model):
     """A sentence a question rests on, at its place among the question's evidence."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="citations")
-    # PROTECT: a sentence is never deleted while cited (an article edit retires it).
-    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="citations")
+    # RESTRICT: a sentence is never deleted while cited (an article edit retires it), unless
+    # its article goes, and its questions with it.
+    sentence = models.ForeignKey(Sentence, on_delete=models.RESTRICT, related_name="citations")
     position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:

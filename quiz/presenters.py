@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -163,9 +164,15 @@ def source_link(slug: str, cited: Sequence[int]) -> str:
     return f"{url}?{urlencode({'cite': ','.join(map(str, cited))})}#s{cited[0]}"
 
 
+# An id as links write it: ASCII digits (str.isdigit also takes "²", which int() refuses),
+# few enough to fit the database's 64-bit integer.
+_SENTENCE_ID = re.compile(r"[0-9]{1,18}")
+
+
 def cited_ids(value: str) -> list[int]:
     """The sentence ids of an article link's `cite` parameter; anything else is ignored."""
-    return [int(part) for part in value.split(",")[:50] if part.strip().isdigit()]
+    parts = (part.strip() for part in value.split(",")[:50])
+    return [int(part) for part in parts if _SENTENCE_ID.fullmatch(part)]
 
 
 def given_answer(item: AttemptItem) -> str:

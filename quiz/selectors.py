@@ -127,7 +127,13 @@ def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
     quizzes = Quiz.objects.filter(is_published=True)
     if not user.is_staff:
         quizzes = quizzes.filter(assignments__cohort__memberships__user=user).distinct()
-    return quizzes.select_related("article").annotate(pool=Count("quiz_questions", distinct=True))
+    # The questions a new attempt can draw: not those waiting for an instructor's review.
+    askable = Count(
+        "quiz_questions",
+        filter=Q(quiz_questions__question__needs_review=False),
+        distinct=True,
+    )
+    return quizzes.select_related("article").annotate(pool=askable)
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:
@@ -300,6 +306,11 @@ class ArticlePage:
     article: Article
     paragraphs: list[Paragraph]
     corrected: list[Sentence]  # cited sentences since corrected or removed from the article
+
+    @property
+    def cited(self) -> list[Sentence]:
+        """The cited sentences still in the article, in its order."""
+        return [s for p in self.paragraphs for s, cited in p.sentences if cited]
 
 
 def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:

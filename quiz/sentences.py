@@ -9,8 +9,12 @@ Sentence boundaries come from sentencex (Wikimedia's segmenter, on PyPI, maintai
 data to download at run time). It gets right what news text needs and what regular
 expressions and Punkt without trained data get wrong: abbreviations (Mr., Gen., U.S., p.m.,
 No. 5), initials (J. R. R. Tolkien), and a quotation that ends a sentence inside its
-closing quote (‘a traitor.’ Others…), which pysbd misses. Its one gap we met, a sentence
-closed inside brackets ("(… the ministry.) The city fell."), is handled here.
+closing quote (‘a traitor.’ Others…), which pysbd misses. Its gaps we met are handled
+here: a lowercase word ending a sentence before a name ("The answer was no. Russia
+left."), a sentence closed inside brackets ("(… the ministry.) The city fell."), a closing
+bracket it leaves at the start of the next sentence ("… fell.) Then", which would make a
+sentence of ")" alone at the end of a paragraph), and "…" ending a sentence, which it
+treats unlike "...".
 """
 
 from __future__ import annotations
@@ -25,6 +29,17 @@ import sentencex
 
 # A whole sentence closed inside brackets, then the next sentence.
 _CLOSED_IN_BRACKETS = re.compile(r"(?<=[.!?][)\]])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# An ellipsis character then a capital: a new sentence, as sentencex already takes "...".
+_AFTER_ELLIPSIS = re.compile(r"(?<=…)\s+(?=[\"“‘'(\[]?[A-Z])")
+# A lowercase word and a full stop, then a capital: sentencex matches its abbreviations
+# whatever their case, so "The answer was no. Russia left." and "…told me. Putin…" stayed
+# one sentence ("no" for "No.", "me" for "Me.", also "may", "art", "con", "miss"…). In news
+# text the abbreviations that may stand before a name are capitalised (Mr., Gen., St.);
+# these few are the lowercase ones.
+_LOWER_WORD_END = re.compile(r"\b([a-z]{2,})\.\s+(?=[\"“‘'(\[]?[A-Z])")
+_LOWERCASE_ABBREVIATIONS = {"al", "approx", "ca", "cf", "esp", "etc", "incl", "pp", "viz", "vs"}
+# Closing brackets or quotes sentencex put at the start of the next piece: they end this one.
+_LEADING_CLOSERS = re.compile(r"^[)\]”’\"']+(?=\s|$)")
 # Words a caption uses of its picture, and a line with no closing punctuation: captions in
 # the articles we take are lines like "Russia captured Kherson back in March (pictured) …"
 # or "General Sergei Surovikin (left) has announced …", without a full stop.
@@ -52,27 +67,46 @@ def paragraphs(text: str) -> list[str]:
     return [line for line in lines if any(ch.isalnum() for ch in line)]
 
 
-def is_caption(paragraph: str) -> bool:
-    """Whether a paragraph is a picture caption: it speaks of a picture, or it is one line
-    that does not end as a sentence does."""
-    return bool(_PICTURE_WORDS.search(paragraph)) or not _ENDS_SENTENCE.search(paragraph)
+def is_caption(paragraph: str, sentence_count: int = 1) -> bool:
+    """Whether a paragraph is a picture caption: it does not end as a sentence does, or it is
+    one sentence that speaks of a picture. A paragraph of several sentences that mentions
+    "(pictured)" is body text: kept whole as a caption, its sentences could not be cited."""
+    if not _ENDS_SENTENCE.search(paragraph):
+        return True
+    return sentence_count == 1 and bool(_PICTURE_WORDS.search(paragraph))
 
 
 def split_paragraph(paragraph: str) -> list[str]:
-    sentences = []
-    for sentence in sentencex.segment("en", paragraph):
-        sentences.extend(part.strip() for part in _CLOSED_IN_BRACKETS.split(sentence))
-    return [s for s in sentences if s]
+    sentences: list[str] = []
+    for segment in sentencex.segment("en", paragraph):
+        closers = _LEADING_CLOSERS.match(segment)
+        if closers and sentences and sentences[-1] == sentences[-1].rstrip():
+            sentences[-1] += closers.group()
+            segment = segment[closers.end() :]
+        for part in _CLOSED_IN_BRACKETS.split(segment):
+            for piece in _AFTER_ELLIPSIS.split(part):
+                sentences.extend(_after_lowercase_words(piece))
+    return [s.strip() for s in sentences if s.strip()]
+
+
+def _after_lowercase_words(text: str) -> list[str]:
+    pieces, start = [], 0
+    for found in _LOWER_WORD_END.finditer(text):
+        if found.group(1) not in _LOWERCASE_ABBREVIATIONS:
+            pieces.append(text[start : found.end()])
+            start = found.end()
+    return [*pieces, text[start:]]
 
 
 def split(text: str) -> list[Piece]:
     """Every sentence of the text in order. A caption is kept whole as one piece."""
     pieces = []
     for number, paragraph in enumerate(paragraphs(text), 1):
-        if is_caption(paragraph):
+        sentences = split_paragraph(paragraph)
+        if is_caption(paragraph, len(sentences)):
             pieces.append(Piece(number, paragraph, is_caption=True))
         else:
-            pieces.extend(Piece(number, sentence) for sentence in split_paragraph(paragraph))
+            pieces.extend(Piece(number, sentence) for sentence in sentences)
     return pieces
 
 
@@ -102,12 +136,18 @@ class Mismatch:
     at: int  # index of the first character where the quote and `nearest` differ
     hint: str
     partial: bool = False  # the quote is part of `nearest`, give or take lookalikes
+    separate: bool = False  # the quote is whole sentences of the article, but not a run
 
     def message(self, quoted: str) -> str:
         if self.partial:
             return (
                 f"This is only part of a sentence of the article, “{self.nearest}”: "
                 "cite whole sentences."
+            )
+        if self.separate:
+            return (
+                "These are sentences of the article, but not one right after another "
+                "in it: cite each sentence on its own."
             )
         got = _show(quoted, self.at)
         want = _show(self.nearest, self.at)
@@ -144,6 +184,8 @@ def first_difference(a: str, b: str) -> int:
 
 def _hint(a: str, b: str, at: int) -> str:
     pair = {a[at : at + 1], b[at : at + 1]}
+    if "" in pair:
+        return ""  # one simply goes on further than the other
     for group, hint in _LOOKALIKES:
         if len(pair) == 2 and pair <= group:
             return hint
@@ -173,6 +215,15 @@ def resolve(quoted: str, sentences: Sequence[str]) -> list[int] | Mismatch:
                 if join(sentences[i] for i in run) == quoted:
                     return run
                 break
+    parts = split_paragraph(quoted)
+    if len(parts) > 1 and all(part in starts for part in parts):
+        first = starts[parts[0]][0]
+        run = join(sentences[first : first + len(parts)])
+        if run.split() != quoted.split():
+            return Mismatch(nearest=parts[0], at=0, hint="", separate=True)
+        # The right sentences, spaced otherwise (a line break, two spaces) than they are joined.
+        at = first_difference(quoted, run)
+        return Mismatch(nearest=run, at=at, hint=_hint(quoted, run, at))
     return nearest(quoted, sentences)
 
 

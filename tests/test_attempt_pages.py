@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from quiz import errors, grading, services, views
+from quiz.articles import article_text_set
 from quiz.models import Attempt, CohortQuiz, Membership, Response
 from tests.answers import page_values, right_answers
 from tests.factories import (
@@ -131,7 +132,29 @@ def test_wrong_answer_shows_the_right_one_and_the_source_link(student_client, at
     html = response.content.decode()
     assert "Not quite" in html
     assert grading.describe(item.question.kind, key) in html.replace("&quot;", '"')
-    assert reverse("quiz:article", args=[item.question.article.slug]) + "#s-" in html
+    (cited,) = item.cited_ids
+    assert source_links(html) == [article_url(item.question.article, cited)]
+    assert "Read this sentence in the article" in html
+
+
+def test_wrong_answer_links_to_every_sentence_a_question_cites(student_client, student):
+    question = QuestionFactory(
+        excerpt=[
+            "Kyiv\u2019s men then made a breakthrough to the north of Kherson in October.",
+            "Sergei Shoigu agreed to a plan by General Sergei Surovikin to withdraw from the city.",
+        ]
+    )
+    quiz = QuizFactory(article=question.article, open_to=[student], questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get()
+    html = post_answer(student_client, attempt, item, htmx=True, **wrong_answers(item)).content
+    html = html.decode()
+    assert "Not quite" in html
+    kyiv, shoigu = (s.pk for s in question.cited())
+    assert source_links(html) == [article_url(question.article, kyiv, shoigu)]
+    assert "Read these sentences in the article" in html
+    page = student_client.get(source_links(html)[0].replace("&amp;", "&")).content.decode()
+    assert marked(page) == [f"s{shoigu}", f"s{kyiv}"]  # in the article's order
 
 
 def test_double_submit_records_one_answer_and_shows_the_standing_one(student_client, attempt):
@@ -454,51 +477,208 @@ def test_progress_page_has_a_chart_and_its_table(student_client, attempt):
     assert "By topic" in html
 
 
-def test_article_page_anchors_every_source_sentence(student_client, quiz):
-    question = quiz.quiz_questions.first().question
-    html = student_client.get(
-        reverse("quiz:article", args=[question.article.slug])
-    ).content.decode()
-    from quiz.presenters import excerpt_anchor
+# The article page ---------------------------------------------------------------------
 
-    assert f'id="{excerpt_anchor(question.excerpt)}"' in html
+PAGE_TEXT = (
+    ">\n"
+    "Sergei Shoigu agreed to a plan. Russia captured Kherson back in March.\n"
+    "Russia captured Kherson back in March (pictured) and Putin annexed the region\n"
+    "The 45-year-old was a driving force. Kyiv\u2019s men then made a breakthrough."
+)
 
 
-def highlighted_sentence(html: str, anchor: str) -> str | None:
-    """The sentence a link to `#anchor` highlights, as the stylesheet does it:
-    `.source-sentence:target` or `.alias:target + .source-sentence`."""
-    own = re.search(rf'<span id="{anchor}" class="source-sentence">([^<]*)</span>', html)
-    alias = re.search(
-        rf'<span id="{anchor}" class="alias"></span>'
-        r'<span id="s-[0-9a-f]+" class="source-sentence">([^<]*)</span>',
-        html,
+def article_url(article, *cited: int) -> str:
+    url = reverse("quiz:article", args=[article.slug])
+    if not cited:
+        return url
+    return f"{url}?cite={'%2C'.join(map(str, cited))}#s{cited[0]}"
+
+
+def source_links(html: str) -> list[str]:
+    return [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'<a href="([^"]+)">Read (?:this sentence|these sentences)', html)
+    ]
+
+
+def anchors(html: str) -> list[str]:
+    """The ids of the sentences on the page, in order."""
+    return re.findall(r'<(?:span|mark) id="(s\d+)" class="sentence', html)
+
+
+def marked(html: str) -> list[str]:
+    """The ids of the sentences the page highlights."""
+    return re.findall(r'<mark id="(s\d+)" class="sentence cited">', html)
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(text=PAGE_TEXT)
+
+
+def test_article_page_anchors_every_sentence(student_client, article):
+    html = student_client.get(article_url(article)).content.decode()
+    sentences = list(article.current_sentences())
+    assert len(sentences) == 5
+    assert anchors(html) == [s.anchor for s in sentences]
+    for sentence in sentences:
+        assert f'id="{sentence.anchor}"' in html
+        assert sentence.text.replace("\u2019", "\u2019") in html
+    assert marked(html) == []
+    assert "&gt;" not in html.split("<article", 1)[1]  # the stray line is no paragraph
+
+
+def test_article_page_highlights_exactly_the_cited_sentences(student_client, article):
+    first, second, _, fourth, fifth = article.current_sentences()
+    html = student_client.get(article_url(article, second.pk, fourth.pk)).content.decode()
+    assert marked(html) == [second.anchor, fourth.anchor]  # two paragraphs apart
+    assert html.count('class="sentence cited"') == 2
+    assert html.count("(cited by the question)") == 2
+    assert f'<span id="{first.anchor}" class="sentence">{first.text}</span>' in html
+    assert f'<span id="{fifth.anchor}" class="sentence">' in html
+
+
+def cited_note(html: str) -> str | None:
+    found = re.search(r'<nav class="notice" aria-label="Cited sentences">(.*?)</nav>', html, re.S)
+    return " ".join(found[1].split()) if found else None
+
+
+def test_article_page_says_which_sentences_are_cited_with_a_link_to_each(student_client, article):
+    first, second, _, fourth, _ = article.current_sentences()
+    url = reverse("quiz:article", args=[article.slug])
+    assert cited_note(student_client.get(url).content.decode()) is None
+    one = student_client.get(url, {"cite": second.pk}).content.decode()
+    assert cited_note(one) == "<p>The question cites the highlighted sentence.</p>"
+    two = student_client.get(url, {"cite": f"{fourth.pk},{first.pk}"}).content.decode()
+    assert cited_note(two) == (
+        "<p>The question cites the 2 highlighted sentences: "
+        f'<a href="#{first.anchor}">sentence 1</a>, <a href="#{fourth.anchor}">sentence 2</a>.</p>'
     )
-    found = own or alias
-    return found.group(1) if found else None
 
 
-def test_overlapping_excerpts_both_lead_to_a_highlighted_sentence(student_client, student):
-    article = ArticleFactory()
-    longer = QuestionFactory(article=article, excerpt="Russia captured Kherson back in March.")
-    shorter = QuestionFactory(article=article, excerpt="captured Kherson")  # inside the longer
-    assert "\n" not in article.text  # both on one line of the article
-    quiz = QuizFactory(article=article, open_to=[student], questions=[longer, shorter])
+def test_article_page_shows_a_caption_as_a_picture_caption(student_client, article):
+    caption = article.current_sentences().get(is_caption=True)
+    html = student_client.get(article_url(article, caption.pk)).content.decode()
+    figures = re.findall(r'<figure class="caption"[^>]*>(.*?)</figure>', html, re.S)
+    assert len(figures) == 1
+    assert '<span class="caption-label">Picture caption</span>' in figures[0]
+    assert f'<mark id="{caption.anchor}" class="sentence cited">{caption.text}' in figures[0]
+    # Body text is not in a figure, even the sentence the caption repeats.
+    body = re.sub(r'<figure class="caption".*?</figure>', "", html, flags=re.S)
+    assert "Russia captured Kherson back in March.</span>" in body
+
+
+def test_article_page_notes_a_cited_sentence_since_corrected(student_client, student, instructor):
+    article = ArticleFactory(text=PAGE_TEXT)
+    question = QuestionFactory(article=article, excerpt="The 45-year-old was a driving force.")
+    quiz = QuizFactory(article=article, open_to=[student], questions=[question])
     attempt = services.attempt_start(user=student, quiz=quiz)
-    links = []
-    for item in attempt.items.order_by("position"):
-        html = post_answer(student_client, attempt, item, htmx=True).content.decode()
-        links.append(re.search(r'href="([^"]+)">Read this sentence in the article', html)[1])
+    item = attempt.items.get()
+    article_text_set(
+        article=article,
+        text=PAGE_TEXT.replace("a driving force", "the driving force"),
+        user=instructor,
+        via="admin",
+    )
+    feedback = post_answer(student_client, attempt, item, htmx=True).content.decode()
+    assert "The 45-year-old was a driving force." in feedback  # as the attempt showed it
+    (link,) = source_links(feedback)
 
-    path, _, longer_anchor = links[0].partition("#")
-    other_path, _, shorter_anchor = links[1].partition("#")
-    assert path == other_path == reverse("quiz:article", args=[article.slug])
-    assert longer_anchor != shorter_anchor
-    page = student_client.get(path).content.decode()
-    for anchor in (longer_anchor, shorter_anchor):
-        assert page.count(f'id="{anchor}"') == 1, anchor
-        assert highlighted_sentence(page, anchor) == "Russia captured Kherson back in March."
-    assert f'<span id="{shorter_anchor}" class="alias"></span>' in page
-    assert page.count('class="source-sentence"') == 1
+    html = student_client.get(link).content.decode()
+
+    assert "The sentence this question cited has since been corrected in the article." in html
+    assert "<blockquote>The 45-year-old was a driving force.</blockquote>" in html
+    assert "The 45-year-old was the driving force.</span>" in html
+    assert marked(html) == []
+
+
+def test_review_after_an_edit_shows_and_links_what_the_attempt_showed(
+    student_client, student, instructor
+):
+    article = ArticleFactory(text=PAGE_TEXT)
+    question = QuestionFactory(
+        article=article,
+        excerpt=["Sergei Shoigu agreed to a plan.", "The 45-year-old was a driving force."],
+    )
+    quiz = QuizFactory(article=article, open_to=[student], questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    post_answer(student_client, attempt, attempt.items.get())
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    shoigu, driving = (s.pk for s in question.cited())
+    article_text_set(
+        article=article,
+        text=PAGE_TEXT.replace("a driving force", "the driving force"),
+        user=instructor,
+        via="admin",
+    )
+
+    review = student_client.get(reverse("quiz:review", args=[attempt.pk])).content.decode()
+
+    assert (
+        "<blockquote>Sergei Shoigu agreed to a plan. The 45-year-old was a driving force."
+        "</blockquote>" in review
+    )
+    assert source_links(review) == [article_url(article, shoigu, driving)]
+    page = student_client.get(source_links(review)[0]).content.decode()
+    assert marked(page) == [f"s{shoigu}"]
+    assert "One of the sentences this question cited has since been corrected" in page
+    assert "<blockquote>The 45-year-old was a driving force.</blockquote>" in page
+
+
+@pytest.mark.parametrize(
+    "cite",
+    [
+        "",
+        "abc",
+        "1;2",
+        "-1",
+        "1.5",
+        "%00",
+        "\u00b2",  # a superscript two: a digit to str.isdigit, not to int()
+        "\u0661",  # an Arabic-Indic one
+        "9" * 19,  # beyond a 64-bit integer
+        "9" * 30,
+        ",".join(["1"] * 500),
+    ],
+)
+def test_article_page_ignores_a_garbled_cite(student_client, article, cite):
+    response = student_client.get(article_url(article), {"cite": cite})
+    assert response.status_code == 200
+    assert anchors(response.content.decode()) == [s.anchor for s in article.current_sentences()]
+
+
+def test_article_page_highlights_the_sound_ids_among_garbled_ones(student_client, article):
+    second = article.current_sentences()[1]
+    url = reverse("quiz:article", args=[article.slug])
+    response = student_client.get(url, {"cite": f"abc, {second.pk} ,\u00b2,{'9' * 30}"})
+    assert marked(response.content.decode()) == [second.anchor]
+
+
+def test_article_page_is_for_logged_in_users_and_known_articles(client, student_client, article):
+    response = client.get(article_url(article))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert student_client.post(article_url(article)).status_code == 405
+    missing = student_client.get(reverse("quiz:article", args=["no-such-article"]))
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("lines", [1, 100])
+def test_article_page_queries_do_not_grow_with_the_article(
+    student_client, lines, django_assert_max_num_queries
+):
+    """4 sentences or 400: the same queries (session, user, article, sentences, the cited
+    ones since corrected)."""
+    article = ArticleFactory(
+        text="\n".join(
+            f"Line {n} says this. It says {n} more. And once more. Done." for n in range(lines)
+        )
+    )
+    ids = list(article.current_sentences().values_list("pk", flat=True))
+    assert len(ids) == 4 * lines
+    with django_assert_max_num_queries(5):
+        response = student_client.get(article_url(article, ids[0], ids[-1], 999_999))
+    assert len(marked(response.content.decode())) == 2
 
 
 def test_timer_closes_the_attempt_when_time_is_up(student_client, student):

@@ -5,13 +5,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from quiz import grading
 from quiz.banks import BankError, bank_load, bank_problems
-from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from quiz.exchange import export_bank_json
+from quiz.models import AcceptedAnswer, Article, Choice, Citation, Question, Quiz, QuizQuestion
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,19 +35,7 @@ def bank(tmp_path) -> list[dict]:
     ]
     questions.append(QuestionFactory(article=article, numeric=True, key="numeric"))
     QuizFactory(article=article, slug="all", questions=questions)
-    objects = [
-        *Article.objects.all(),
-        *Question.objects.all(),
-        *Choice.objects.all(),
-        *AcceptedAnswer.objects.all(),
-        *Quiz.objects.all(),
-        *QuizQuestion.objects.all(),
-    ]
-    data = json.loads(
-        serializers.serialize(
-            "json", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
-        )
-    )
+    data = json.loads(export_bank_json(article).text)
     Quiz.objects.all().delete()  # quizzes protect their article and questions
     Article.objects.all().delete()
     assert sum(counts().values()) == 0
@@ -116,10 +104,10 @@ def test_loading_an_edited_bank_updates_in_place(tmp_path, bank):
 
 
 def test_a_bad_object_at_the_end_keeps_nothing_and_is_named(tmp_path, bank):
-    find(bank, "quiz.question", key="numeric")["fields"]["excerpt"] = "Kherson fell in May."
+    find(bank, "quiz.question", key="numeric")["fields"]["evidence"] = ["Kherson fell in May."]
     message = load_error(tmp_path, bank)
     assert "(quiz.question kherson 'numeric')" in message
-    assert "excerpt: This excerpt does not appear word for word in the article's text." in message
+    assert "evidence: This is not a sentence of the article. The nearest sentence is" in message
 
 
 def test_a_dangling_reference_is_named(tmp_path, bank):
@@ -198,12 +186,13 @@ def test_load_bank_command_says_what_it_did(tmp_path, bank):
 
 
 def test_validate_bank_catches_a_fabricated_excerpt_in_a_file(tmp_path, bank):
-    find(bank, "quiz.question", key="single")["fields"]["excerpt"] = "Putin resigned."
+    find(bank, "quiz.question", key="single")["fields"]["evidence"] = ["Putin resigned."]
     err = StringIO()
     with pytest.raises(CommandError, match="1 problem"):
         call_command("validate_bank", write(tmp_path, bank), stderr=err)
     assert (
-        "(quiz.question kherson 'single'): excerpt: This excerpt does not appear" in err.getvalue()
+        "(quiz.question kherson 'single'): evidence: This is not a sentence of the article."
+        in err.getvalue()
     )
     assert sum(counts().values()) == 0, "validating a file never keeps it"
 
@@ -218,12 +207,12 @@ def test_validate_bank_passes_a_good_file_without_loading_it(tmp_path, bank):
 def test_validate_bank_checks_the_database(tmp_path, bank):
     bank_load(paths=[write(tmp_path, bank)])
     # An edit that skipped validation, as raw SQL or loaddata would make.
-    Question.objects.filter(key="short_text").update(excerpt="Invented.")
+    Citation.objects.filter(question__key="short_text").delete()
     Choice.objects.filter(question__key="true_false").update(is_correct=False)
     err = StringIO()
     with pytest.raises(CommandError, match="2 problem"):
         call_command("validate_bank", "--article", "kherson", stderr=err)
-    assert "question kherson/short_text: its excerpt does not appear" in err.getvalue()
+    assert "question kherson/short_text: it cites no sentence of its article" in err.getvalue()
     assert (
         "question kherson/true_false: a true-or-false question needs exactly one" in err.getvalue()
     )
@@ -345,7 +334,8 @@ def test_a_big_bank_is_written_in_a_few_statements_after_every_check(tmp_path):
         result = bank_load(paths=[path])
     assert result.created["quiz.choice"] == 2400
     assert Question.objects.filter(article__slug="big").count() == 600
-    assert in_transaction <= 30  # batches of 500 rows, then the checks; was 6,000+
+    # batches of 500 rows, the sentences and citations, then the checks; was 6,000+
+    assert in_transaction <= 40
 
 
 # Checked before the write transaction, guarded inside it ---------------------------------------

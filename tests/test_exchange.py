@@ -5,27 +5,39 @@ Moodle writes them, so the formats are tested against Moodle's, not only against
 one round trip of the whole article bank checks that every question survives.
 """
 
+import json
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core import serializers
 from django.core.management import CommandError, call_command
 
-from quiz import grading
+from quiz import grading, sentences
+from quiz.articles import article_text_set
 from quiz.banks import bank_load
 from quiz.exchange import (
     QuestionData,
     bank_questions,
+    export_bank_json,
     export_gift,
     export_moodle_xml,
     import_gift,
     import_moodle_xml,
 )
-from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
-from tests.factories import ArticleFactory, QuestionFactory
+from quiz.exchange.common import split_feedback
+from quiz.models import (
+    AcceptedAnswer,
+    Article,
+    Choice,
+    Citation,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Sentence,
+)
+from tests.factories import ARTICLE_TEXT, ArticleFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +64,7 @@ def comparable(q) -> tuple:
         q.kind,
         q.prompt,
         q.explanation,
-        q.excerpt,
+        tuple(q.evidence),
         q.topic,
         tuple(choices),
         tuple(sorted(q.accepted)),
@@ -137,8 +149,11 @@ def sample():
         kind=grading.TRUE_FALSE,
         topic="Timeline",
         prompt="Russia captured Kherson in March & held it for < 9 months.",
-        explanation="March, as the article says.",
-        excerpt="Russia captured Kherson back in March.",
+        explanation="March, as the article says; and in October it was still being fought for.",
+        excerpt=[
+            "Russia captured Kherson back in March.",
+            "Kyiv’s men then made a breakthrough to the north of Kherson in October.",
+        ],
         choices=[("True", True), ("False", False)],
     )
     QuestionFactory(
@@ -160,7 +175,11 @@ def sample():
         topic="Timeline",
         prompt="Put the events in order, earliest first.",
         explanation="March, then October, then the withdrawal.",
-        excerpt="Kyiv’s men then made a breakthrough to the north of Kherson in October.",
+        excerpt=[
+            "Russia captured Kherson back in March.",
+            "Kyiv’s men then made a breakthrough to the north of Kherson in October.",
+            "Sergei Shoigu agreed to a plan by General Sergei Surovikin to withdraw from the city.",
+        ],
         choices=[("Kherson captured", None), ("Breakthrough", None), ("Withdrawal", None)],
     )
     return article
@@ -202,8 +221,9 @@ NAMED = [
 TRUE = [("True", True, ""), ("False", False, "")]
 
 
-def expected(key, kind, prompt, explanation, excerpt, topic, **parts):
-    return QuestionData(key, kind, prompt, explanation, excerpt, topic, **parts)
+def expected(key, kind, prompt, explanation, source, topic, **parts):
+    """As read from a file of one `Source: “…”` line (before evidence of several sentences)."""
+    return QuestionData(key, kind, prompt, explanation, [source], topic, **parts)
 
 
 FROM_MOODLE_GIFT = {
@@ -371,7 +391,7 @@ def test_a_moodle_xml_file_from_moodle_lands_in_the_bank(tmp_path, copy):
     for key, want in FROM_MOODLE_XML.items():
         question = questions[key]
         fields = (question.kind, question.prompt, question.explanation, question.excerpt)
-        assert fields == (want.kind, want.prompt, want.explanation, want.excerpt), key
+        assert fields == (want.kind, want.prompt, want.explanation, *want.evidence), key
         assert question.topic == want.topic, key
         choices = question.choices.order_by("position")
         assert list(choices.values_list("position", "text", "is_correct", "match")) == [
@@ -407,7 +427,7 @@ def test_export_command_reports_what_gift_leaves_out(tmp_path, kherson):
         str(tmp_path / "b.gift"),
         stderr=err,
     )
-    assert "Left out, as GIFT cannot express them:" in err.getvalue()
+    assert "Left out of the GIFT file:" in err.getvalue()
     assert "GIFT has no ordering questions" in err.getvalue()
     assert (tmp_path / "b.gift").read_text(encoding="utf-8").count("::") > 60
 
@@ -455,7 +475,10 @@ def test_an_import_without_source_sentences_is_refused(tmp_path, copy):
             "kherson-copy",
             stderr=err,
         )
-    assert "excerpt" in err.getvalue()
+    assert (
+        "question q1: its general feedback does not end with the sentences it cites, one "
+        "Source: “…” line each, quoted from the article"
+    ) in err.getvalue()
     assert not Question.objects.filter(article=copy).exists()
 
 
@@ -516,26 +539,28 @@ def test_malformed_gift_is_reported():
     assert "not closed" in str(imported.problems[0])
 
 
-def test_dumpdata_with_natural_keys_loads_into_another_database(tmp_path, kherson):
+def test_a_bank_file_export_loads_into_another_database(tmp_path, kherson):
     models = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
-    dumped = serializers.serialize(
-        "json",
-        [obj for model in models for obj in model.objects.all()],
-        use_natural_foreign_keys=True,
-        use_natural_primary_keys=True,
-    )
-    assert '"pk"' not in dumped
+    exported = export_bank_json(kherson)
+    assert exported.left_out == []
+    assert '"pk"' not in exported.text
     before = {m.__name__: m.objects.count() for m in models}
+    original = {q.key: comparable(q) for q in bank_questions(kherson)}
     # "Another database": everything gone, ids about to differ.
     Quiz.objects.all().delete()
     Article.objects.all().delete()
     ArticleFactory.create_batch(3)  # new rows first: the loaded objects get other ids
-    path = _write(tmp_path, dumped, "dump.json")
-    call_command("loaddata", str(path), stdout=StringIO())
+    path = _write(tmp_path, exported.text, "bank.json")
+    result = bank_load(paths=[path])
+    assert result.created["quiz.question"] == before["Question"]
     after = {m.__name__: m.objects.count() for m in models}
     assert after["Question"] == before["Question"]
+    assert after["QuizQuestion"] == before["QuizQuestion"]
     assert after["Article"] == before["Article"] + 3
-    # And through load_bank, which validates everything: it finds nothing to change.
+    loaded = Article.objects.get(slug="kherson-withdrawal")
+    assert {q.key: comparable(q) for q in bank_questions(loaded)} == original
+    assert export_bank_json(loaded).text == exported.text  # the same file, byte for byte
+    # Loading the same file again finds nothing to change.
     result = bank_load(paths=[path])
     assert sum(result.created.values()) == sum(result.updated.values()) == 0
 
@@ -623,3 +648,257 @@ def test_a_moodle_number_without_a_fully_right_answer_is_reported():
     imported = import_moodle_xml(xml_question(body, "numerical"))
     assert imported.questions == []
     assert [p.message for p in imported.problems] == ["has no fully right answer"]
+
+
+# Evidence of several sentences ---------------------------------------------------------------
+
+ONE, TWO, THREE, FOUR = (piece.text for piece in sentences.split(ARTICLE_TEXT))
+FORMATS = {
+    "gift": (export_gift, "bank.gift"),
+    "xml": (export_moodle_xml, "bank.xml"),
+    "json": (export_bank_json, "bank.json"),
+}
+
+
+@pytest.fixture
+def cited():
+    """Questions citing two sentences apart, a run of two, and two in the reverse of the
+    article's order; and a quiz of them."""
+    article = ArticleFactory(slug="cited", title="Cited")
+    apart = QuestionFactory(article=article, key="apart", excerpt=[ONE, THREE])
+    run = QuestionFactory(
+        article=article,
+        key="run",
+        kind=grading.TRUE_FALSE,
+        choices=[("True", True), ("False", False)],
+        excerpt=f"{TWO} {THREE}",
+    )
+    backwards = QuestionFactory(article=article, key="backwards", numeric=True, excerpt=[FOUR, TWO])
+    QuizFactory(article=article, slug="cited-quiz", questions=[apart, run, backwards])
+    return article
+
+
+def cited_ids(article) -> dict[str, list[int]]:
+    questions = article.questions.prefetch_related("citations")
+    return {q.key: [c.sentence_id for c in q.citations.all()] for q in questions}
+
+
+def keys_in(fmt: str, text: str) -> list[str]:
+    """The questions an exported file holds, read back as an import would."""
+    if fmt == "json":
+        return [e["fields"]["key"] for e in json.loads(text) if e["model"] == "quiz.question"]
+    read = import_gift if fmt == "gift" else import_moodle_xml
+    return [q.key for q in read(text).questions]
+
+
+def load(tmp_path, fmt: str, text: str, article: str) -> None:
+    """What an instructor runs to take the file in: load_bank for a bank file, else import."""
+    _, name = FORMATS[fmt]
+    if fmt == "json":
+        path = _write(tmp_path, text, name)
+        call_command("load_bank", str(path), stdout=StringIO(), stderr=StringIO())
+    else:
+        import_file(tmp_path, text, name, article)
+
+
+def test_the_bank_to_export_cites_what_the_factories_say(cited):
+    by_text = {s.text: s.pk for s in cited.current_sentences()}
+    assert cited_ids(cited) == {
+        "apart": [by_text[ONE], by_text[THREE]],
+        "run": [by_text[TWO], by_text[THREE]],
+        "backwards": [by_text[FOUR], by_text[TWO]],
+    }
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_evidence_of_several_sentences_returns_to_the_same_sentences(tmp_path, cited, fmt):
+    export, _ = FORMATS[fmt]
+    ids = cited_ids(cited)
+    whole = {q.key: comparable(q) for q in bank_questions(cited)}
+    text = export(cited).text
+    Quiz.objects.filter(article=cited).delete()
+    cited.questions.all().delete()
+    load(tmp_path, fmt, text, cited.slug)
+    assert cited_ids(cited) == ids
+    assert {q.key: comparable(q) for q in bank_questions(cited)} == whole
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_evidence_of_several_sentences_reaches_a_fresh_database_as_the_same_texts(
+    tmp_path, cited, fmt
+):
+    export, _ = FORMATS[fmt]
+    whole = {q.key: comparable(q) for q in bank_questions(cited)}
+    old_ids = set(Sentence.objects.values_list("pk", flat=True))
+    text = export(cited).text
+    Quiz.objects.all().delete()
+    Question.objects.all().delete()  # first: their citations protect the sentences
+    Article.objects.all().delete()
+    if fmt != "json":  # a bank file brings its article; GIFT and XML need it loaded first
+        ArticleFactory(slug="cited", title="Cited")
+    load(tmp_path, fmt, text, "cited")
+    article = Article.objects.get(slug="cited")
+    assert {q.key: comparable(q) for q in bank_questions(article)} == whole
+    assert {q.key: q.evidence for q in bank_questions(article)} == {
+        "apart": [ONE, THREE],
+        "backwards": [FOUR, TWO],
+        "run": [TWO, THREE],
+    }
+    assert not old_ids & {pk for ids in cited_ids(article).values() for pk in ids}
+
+
+def test_a_bank_file_carries_each_question_s_evidence_as_its_sentences(cited):
+    entries = json.loads(export_bank_json(cited).text)
+    assert [e["model"] for e in entries if e["model"] in ("quiz.article", "quiz.quiz")] == [
+        "quiz.article",
+        "quiz.quiz",
+    ]
+    questions = {e["fields"]["key"]: e["fields"] for e in entries if e["model"] == "quiz.question"}
+    assert questions["apart"]["evidence"] == [ONE, THREE]
+    assert questions["run"]["evidence"] == [TWO, THREE]
+    assert questions["backwards"]["evidence"] == [FOUR, TWO]
+    assert "excerpt" not in questions["apart"]
+    numbers = questions["backwards"]["numeric_answer"], questions["backwards"]["numeric_tolerance"]
+    assert numbers == ("45", "0")  # as a person writes them, not 45.0000
+    links = [e["fields"] for e in entries if e["model"] == "quiz.quizquestion"]
+    assert [link["question"] for link in links] == [
+        ["apart", "cited"],
+        ["run", "cited"],
+        ["backwards", "cited"],
+    ]
+
+
+def test_moodle_shows_each_cited_sentence_on_a_line_of_its_own(cited):
+    xml = export_moodle_xml(cited).text
+    assert f"\n\nSource: “{ONE}”\nSource: “{THREE}”</text>" in xml
+    gift = export_gift(cited).text
+    assert f"\\n\\nSource\\: “{ONE}”\\nSource\\: “{THREE}”\n" in gift
+
+
+@pytest.mark.parametrize(
+    ("feedback", "explanation", "evidence"),
+    [
+        ("Why.\n\nSource: “A.”", "Why.", ["A."]),  # a file from before: one line…
+        ("Why.\n\nSource: “A. B.”", "Why.", ["A. B."]),  # …which may quote a run
+        ("Why.\n\nSource: “A.”\nSource: “B.”", "Why.", ["A.", "B."]),
+        ("Why.\n\nSource: “A.”\n\nSource: “B.”\n", "Why.", ["A.", "B."]),  # HTML paragraphs
+        ("Why.\n\nBecause.\n\nSource: “He said “no.””", "Why.\n\nBecause.", ["He said “no.”"]),
+        ("Source: “A.”\nSource: “B.”", "", ["A.", "B."]),
+        ("Why, with no source.", "Why, with no source.", []),
+        ("Source: “A.” is quoted.\n\nWhy.", "Source: “A.” is quoted.\n\nWhy.", []),
+        ("Why.\n\nSource: “A.”\nNot a source.", "Why.\n\nSource: “A.”\nNot a source.", []),
+        ("Why.\n\nSource: “”", "Why.\n\nSource: “”", []),
+    ],
+)
+def test_the_sources_are_read_from_the_end_of_the_general_feedback(feedback, explanation, evidence):
+    assert split_feedback(feedback) == (explanation, evidence)
+
+
+def test_moodle_html_feedback_gives_each_source_paragraph_as_a_sentence():
+    feedback = (
+        "<![CDATA[<p>Why &amp; how.</p>\n<p>Source: “A &amp; B.”</p>\n"
+        "<p>Source: “C.”<br>Source: “D.”</p>]]>"
+    )
+    xml = xml_question('<answer fraction="100"><text>a</text></answer>').replace(
+        "<generalfeedback><text>Why.\n\nSource: “x”</text>",
+        f'<generalfeedback format="html"><text>{feedback}</text>',
+    )
+    (question,) = import_moodle_xml(xml).questions
+    assert (question.explanation, question.evidence) == ("Why & how.", ["A & B.", "C.", "D."])
+
+
+@pytest.mark.parametrize("name", ["old.gift", "old.xml"])
+def test_a_file_from_before_with_one_source_line_quoting_a_run_cites_each_sentence(tmp_path, name):
+    article = ArticleFactory(slug="before")
+    source = f"{TWO} {THREE}"
+    if name.endswith(".gift"):
+        text = f"::old::When?{{=March ~April####Early.\\n\\nSource\\: “{source}”}}\n"
+    else:
+        text = xml_question(
+            '<answer fraction="100"><text>March</text></answer>'
+            '<answer fraction="0"><text>April</text></answer>'
+        ).replace("Source: “x”", f"Source: “{source}”")
+    out, _ = import_file(tmp_path, text, name, "before")
+    assert "Imported 1 question(s) into before." in out
+    (question,) = bank_questions(article)
+    assert question.evidence == [TWO, THREE]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_question_citing_a_sentence_an_edit_took_out_is_left_out_saying_why(cited, fmt):
+    export, _ = FORMATS[fmt]
+    edited = ARTICLE_TEXT.replace(THREE, "The 45-year-old organised the referendum.")
+    article_text_set(article=cited, text=edited, user=None, via="test")
+    exported = export(cited)
+    # `apart` and `run` cite the sentence the edit took out; `backwards` does not.
+    review = (
+        "it cites a sentence no longer in the article (it needs review): confirm or "
+        "re-pick its evidence first"
+    )
+    links = [f"quiz cited-quiz: without {key}, left out above" for key in ("apart", "run")]
+    if fmt != "json":
+        links = []  # GIFT and Moodle XML carry no quizzes
+    assert exported.left_out == [f"apart: {review}", f"run: {review}", *links]
+    assert keys_in(fmt, exported.text) == ["backwards"]
+
+
+def test_a_question_citing_nothing_is_left_out_saying_why(cited):
+    Citation.objects.filter(question__key="run").delete()
+    for fmt, (export, _) in FORMATS.items():
+        exported = export(cited)
+        assert exported.left_out[0] == "run: it cites no sentence of the article"
+        assert keys_in(fmt, exported.text) == ["apart", "backwards"]
+
+
+@pytest.mark.parametrize(("fmt", "queries"), [("gift", 5), ("xml", 5), ("json", 7)])
+def test_an_export_takes_the_same_few_queries_whatever_the_bank_s_size(
+    cited, fmt, queries, django_assert_max_num_queries
+):
+    export, _ = FORMATS[fmt]
+    quiz = Quiz.objects.get(slug="cited-quiz")
+    for n in range(10):
+        question = QuestionFactory(article=cited, excerpt=[FOUR, ONE])
+        QuizQuestion.objects.create(quiz=quiz, question=question, position=n + 4)
+    with django_assert_max_num_queries(queries):
+        exported = export(cited)
+    assert exported.text.count(FOUR) >= 11
+
+
+def test_the_export_command_writes_a_bank_file_and_says_what_it_left_out(tmp_path, cited):
+    edited = ARTICLE_TEXT.replace(ONE, "Sergei Shoigu agreed to the general’s plan.")
+    article_text_set(article=cited, text=edited, user=None, via="test")
+    err = StringIO()
+    output = tmp_path / "bank.json"
+    call_command("export_bank", "cited", "--format", "json", "-o", str(output), stderr=err)
+    entries = json.loads(output.read_text(encoding="utf-8"))
+    keys = [e["fields"]["key"] for e in entries if e["model"] == "quiz.question"]
+    assert keys == ["backwards", "run"]
+    assert err.getvalue().splitlines()[1:] == [
+        "Left out of the JSON file:",
+        "  apart: it cites a sentence no longer in the article (it needs review): "
+        "confirm or re-pick its evidence first",
+        "  quiz cited-quiz: without apart, left out above",
+    ]
+
+
+def test_an_imported_source_that_is_not_a_sentence_is_refused_naming_the_nearest(tmp_path):
+    ArticleFactory(slug="misquoted")
+    straight = FOUR.replace("’", "'")
+    text = (
+        f"::q::When?{{=October ~May####Autumn.\\n\\nSource\\: “{ONE}”\\nSource\\: “{straight}”}}\n"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_bank",
+            str(_write(tmp_path, text, "q.gift")),
+            "--article",
+            "misquoted",
+            stderr=err,
+        )
+    assert (
+        f"evidence 2: This is not a sentence of the article. The nearest sentence is “{FOUR}”"
+        in err.getvalue()
+    )
+    assert "Curly and straight apostrophes or quotes differ" in err.getvalue()
+    assert not Question.objects.filter(article__slug="misquoted").exists()

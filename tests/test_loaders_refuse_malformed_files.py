@@ -20,14 +20,35 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from quiz.models import AcceptedAnswer, Article, Choice, Question, Quiz, QuizQuestion
+from quiz.models import (
+    AcceptedAnswer,
+    Article,
+    ArticleRevision,
+    Choice,
+    Citation,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Sentence,
+)
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(settings.BASE_DIR) / "tests" / "data"
 KHERSON = Path(settings.BASE_DIR) / "fixtures" / "kherson-withdrawal.json"
-BANK_MODELS = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
+# What a load writes: the bank's rows, and the article's sentences, citations and revisions.
+BANK_MODELS = [
+    Article,
+    Question,
+    Choice,
+    AcceptedAnswer,
+    Quiz,
+    QuizQuestion,
+    Sentence,
+    Citation,
+    ArticleRevision,
+]
 FUZZ = hypothesis_settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
     database=None,  # no .hypothesis folder in the worktree
@@ -75,10 +96,31 @@ def mutated_banks(draw) -> bytes:
     name = draw(st.sampled_from(sorted(entry["fields"])))
     how = draw(
         st.sampled_from(
-            ["wrong type", "drop field", "drop key", "extra field", "extra key", "pk reference"]
+            [
+                "wrong type",
+                "drop field",
+                "drop key",
+                "extra field",
+                "extra key",
+                "pk reference",
+                "misquote",
+            ]
         )
     )
-    if how == "wrong type":
+    if how == "misquote":  # a character of a question's evidence or the article's text changed
+        entry = draw(
+            st.sampled_from([e for e in bank if e["model"] in ("quiz.question", "quiz.article")])
+        )
+        if entry["model"] == "quiz.article":
+            text = entry["fields"]["text"]
+            at = draw(st.integers(0, len(text) - 1))
+            entry["fields"]["text"] = text[:at] + draw(st.characters()) + text[at + 1 :]
+        else:
+            quotes = entry["fields"]["evidence"]
+            n = draw(st.integers(0, len(quotes) - 1))
+            at = draw(st.integers(0, len(quotes[n]) - 1))
+            quotes[n] = quotes[n][:at] + draw(st.characters()) + quotes[n][at + 1 :]
+    elif how == "wrong type":
         entry["fields"][name] = draw(json_values)
     elif how == "drop field":
         del entry["fields"][name]

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from quiz import errors, selectors, services
+from quiz.articles import article_text_set
 from quiz.models import Attempt, AttemptItem, Quiz
 from quiz.selectors import Window
 from tests.answers import page_values
@@ -624,22 +625,76 @@ def test_has_missed_counts_only_that_quizs_questions(student, t0):
     assert selectors.has_missed(student, missed)
 
 
-# article_with_excerpts() -----------------------------------------------------------------
+# article_page() --------------------------------------------------------------------------
+
+PAGE_TEXT = (
+    "Sergei Shoigu agreed to a plan. Russia captured Kherson back in March.\n"
+    "Surovikin (left) has announced a retreat\n"
+    "The 45-year-old was a driving force."
+)
 
 
-def test_article_with_excerpts_gives_the_excerpts_of_that_articles_questions(db):
-    article = ArticleFactory()
-    QuestionFactory(article=article, excerpt="Russia captured Kherson back in March.")
-    QuestionFactory(article=article, excerpt="Russia captured Kherson back in March.")
-    QuestionFactory(article=article, excerpt="The 45-year-old was a driving force.")
-    QuestionFactory(excerpt="Another article's sentence.")
+def page_rows(page) -> list[tuple[int, bool, list[tuple[str, bool]]]]:
+    return [
+        (p.number, p.is_caption, [(s.text, cited) for s, cited in p.sentences])
+        for p in page.paragraphs
+    ]
 
-    found, excerpts = selectors.article_with_excerpts(article.slug)
 
-    assert found == article
-    assert sorted(excerpts) == [
-        "Russia captured Kherson back in March.",
-        "The 45-year-old was a driving force.",
-    ]  # each once
+def test_article_page_gives_the_sentences_by_paragraph_with_the_cited_marked(db):
+    article = ArticleFactory(text=PAGE_TEXT)
+    first, second, caption, last = article.current_sentences()
+
+    page = selectors.article_page(article.slug, [second.pk, last.pk])
+
+    assert page.article == article
+    assert page_rows(page) == [
+        (1, False, [(first.text, False), (second.text, True)]),
+        (2, True, [(caption.text, False)]),
+        (3, False, [(last.text, True)]),
+    ]
+    assert page.corrected == []
+
+
+def test_article_page_ignores_sentences_of_other_articles(db):
+    article = ArticleFactory(text=PAGE_TEXT)
+    stranger = ArticleFactory().current_sentences().first()
+    page = selectors.article_page(article.slug, [stranger.pk, 999_999])
+    assert not any(cited for p in page.paragraphs for _, cited in p.sentences)
+    assert page.corrected == []
+
+
+def test_article_page_gives_a_cited_sentence_since_corrected(db, instructor):
+    article = ArticleFactory(text=PAGE_TEXT)
+    march = article.current_sentences().get(text="Russia captured Kherson back in March.")
+    article_text_set(
+        article=article, text=PAGE_TEXT.replace("March", "May"), user=instructor, via="admin"
+    )
+
+    page = selectors.article_page(article.slug, [march.pk])
+
+    assert page.corrected == [march]
+    assert "Russia captured Kherson back in May." in [
+        s.text for p in page.paragraphs for s, _ in p.sentences
+    ]
+    assert march.text not in [s.text for p in page.paragraphs for s, _ in p.sentences]
+
+
+def test_article_page_reads_at_most_three_queries_whatever_the_length(
+    db, django_assert_max_num_queries
+):
+    short = ArticleFactory(text=PAGE_TEXT)
+    long = ArticleFactory(
+        text="\n".join(f"Sentence {n} is here. And {n} more." for n in range(200))
+    )
+    for article in (short, long):
+        ids = list(article.current_sentences().values_list("pk", flat=True))
+        # The article, its sentences, and the cited ones not among them (one at most).
+        with django_assert_max_num_queries(3):
+            page = selectors.article_page(article.slug, [ids[0], ids[-1], 999_999])
+        assert sum(len(p.sentences) for p in page.paragraphs) == len(ids)
+
+
+def test_article_page_refuses_an_unknown_article(db):
     with raises(errors.NoSuchArticle):
-        selectors.article_with_excerpts("no-such-article")
+        selectors.article_page("no-such-article")

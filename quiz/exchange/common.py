@@ -1,5 +1,5 @@
-"""What GIFT and Moodle XML share: questions as plain data, the source sentence carried in
-the general feedback, HTML reduced to text, and the way back into a bank."""
+"""What the formats share: questions as plain data, the cited sentences carried in the
+general feedback, HTML reduced to text, and the way back into a bank."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.html import strip_tags
 
 from quiz import grading
@@ -27,7 +28,7 @@ class QuestionData:
     kind: str
     prompt: str
     explanation: str
-    excerpt: str
+    evidence: list[str]  # the cited sentences' verbatim texts, in order
     topic: str
     choices: list[tuple[str, bool, str]] = field(default_factory=list)  # text, correct, match
     accepted: list[str] = field(default_factory=list)
@@ -64,24 +65,48 @@ class Imported:
 
 
 def bank_questions(article: Article) -> list[QuestionData]:
-    questions = article.questions.prefetch_related("choices", "accepted_answers").order_by(
-        "topic", "key"
+    """Every question of the article's bank, in export order."""
+    return [_data(q) for q in _bank(article)]
+
+
+def exportable(article: Article) -> tuple[list[QuestionData], list[str]]:
+    """The questions an export can carry, and one line for each it cannot: evidence that
+    is no longer in the article (a question needing review) would be refused by any import."""
+    questions, left_out = [], []
+    for q in _bank(article):
+        cited = q.cited()
+        if not cited:
+            left_out.append(f"{q.key}: it cites no sentence of the article")
+        elif not all(s.is_current for s in cited):
+            left_out.append(
+                f"{q.key}: it cites a sentence no longer in the article (it needs review): "
+                "confirm or re-pick its evidence first"
+            )
+        else:
+            questions.append(_data(q))
+    return questions, left_out
+
+
+def _bank(article: Article) -> QuerySet[Question]:
+    # One query per relation, whatever the bank's size.
+    return article.questions.prefetch_related(
+        "choices", "accepted_answers", "citations__sentence"
+    ).order_by("topic", "key")
+
+
+def _data(q: Question) -> QuestionData:
+    return QuestionData(
+        key=q.key,
+        kind=q.kind,
+        prompt=q.prompt,
+        explanation=q.explanation,
+        evidence=[s.text for s in q.cited()],
+        topic=q.topic,
+        choices=[(c.text, c.is_correct, c.match) for c in q.choices.all()],
+        accepted=[a.text for a in q.accepted_answers.all()],
+        numeric_answer=q.numeric_answer,
+        numeric_tolerance=q.numeric_tolerance,
     )
-    return [
-        QuestionData(
-            key=q.key,
-            kind=q.kind,
-            prompt=q.prompt,
-            explanation=q.explanation,
-            excerpt=q.excerpt,
-            topic=q.topic,
-            choices=[(c.text, c.is_correct, c.match) for c in q.choices.all()],
-            accepted=[a.text for a in q.accepted_answers.all()],
-            numeric_answer=q.numeric_answer,
-            numeric_tolerance=q.numeric_tolerance,
-        )
-        for q in questions
-    ]
 
 
 def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[str, Any]]:
@@ -97,10 +122,10 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
                     "kind": q.kind,
                     "prompt": q.prompt,
                     "explanation": q.explanation,
-                    "excerpt": q.excerpt,
+                    "evidence": q.evidence,
                     "topic": q.topic,
-                    "numeric_answer": None if q.numeric_answer is None else str(q.numeric_answer),
-                    "numeric_tolerance": str(q.numeric_tolerance),
+                    "numeric_answer": _number(q.numeric_answer),
+                    "numeric_tolerance": _number(q.numeric_tolerance),
                 },
             }
         )
@@ -127,12 +152,26 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
     return entries
 
 
+def _number(value: Decimal | None) -> str | None:
+    """As a person writes it in a bank file: 45, not 45.0000 (nor 4.5E+1)."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def new_bank_problems(article: Article, questions: list[QuestionData]) -> list[Problem]:
-    """An import makes new questions: a key the article's bank has already is a clash."""
+    """An import makes new questions: a key the article's bank has already is a clash, and
+    a question must say which sentences it rests on."""
     taken = set(Question.objects.filter(article=article).values_list("key", flat=True))
     problems = []
     seen: set[str] = set()
     for q in questions:
+        if not q.evidence:
+            problems.append(
+                Problem(
+                    f"question {q.key}",
+                    f"its general feedback does not end with the sentences it cites, one "
+                    f"{SOURCE_PREFIX}…{SOURCE_SUFFIX} line each, quoted from the article",
+                )
+            )
         if q.key in taken:
             problems.append(
                 Problem(
@@ -149,19 +188,34 @@ def new_bank_problems(article: Article, questions: list[QuestionData]) -> list[P
 
 
 def general_feedback(q: QuestionData) -> str:
-    """The explanation, then the source sentence as a paragraph of its own."""
-    return f"{q.explanation}\n\n{SOURCE_PREFIX}{q.excerpt}{SOURCE_SUFFIX}"
+    """The explanation, then each cited sentence on a line of its own, `Source: “…”`: a
+    teacher in Moodle reads the sources, and an import gets each sentence back exactly."""
+    sources = "\n".join(f"{SOURCE_PREFIX}{text}{SOURCE_SUFFIX}" for text in q.evidence)
+    return f"{q.explanation}\n\n{sources}"
 
 
-def split_feedback(text: str) -> tuple[str, str]:
-    """(explanation, excerpt) from a general feedback that ends with `Source: “…”`."""
-    text = text.strip()
-    head, sep, tail = text.rpartition("\n\n")
-    last = tail if sep else text
-    if last.startswith(SOURCE_PREFIX) and last.endswith(SOURCE_SUFFIX):
-        excerpt = last[len(SOURCE_PREFIX) : -len(SOURCE_SUFFIX)]
-        return (head.strip() if sep else ""), excerpt
-    return text, ""
+def split_feedback(text: str) -> tuple[str, list[str]]:
+    """(explanation, evidence) from a general feedback that ends with `Source: “…”` lines,
+    blank lines between them or not (Moodle's HTML makes them paragraphs). A file from
+    before multi-sentence evidence has one such line, which may quote a run of sentences."""
+    lines = text.strip().split("\n")
+    evidence: list[str] = []
+    while lines:
+        line = lines[-1].strip()
+        if line and not _is_source(line):
+            break
+        if line:
+            evidence.insert(0, line[len(SOURCE_PREFIX) : -len(SOURCE_SUFFIX)])
+        lines.pop()
+    return "\n".join(lines).strip(), evidence
+
+
+def _is_source(line: str) -> bool:
+    return (
+        line.startswith(SOURCE_PREFIX)
+        and line.endswith(SOURCE_SUFFIX)
+        and len(line) > len(SOURCE_PREFIX) + len(SOURCE_SUFFIX)
+    )
 
 
 _PARAGRAPH_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -169,7 +223,7 @@ _PARAGRAPH_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
 
 def plain(text: str) -> str:
     """Text without HTML tags or entities (Moodle often exports HTML); paragraphs and line
-    breaks become blank lines, which is how the source sentence is told from the rest."""
+    breaks become blank lines, which is how the source lines are told from the rest."""
     if "<" in text:
         text = strip_tags(_PARAGRAPH_BREAK.sub("\n\n", text))
     return html.unescape(text).strip()

@@ -18,7 +18,7 @@ from quiz.exchange.common import (
     Exported,
     Imported,
     QuestionData,
-    bank_questions,
+    exportable,
     general_feedback,
     plain,
     split_feedback,
@@ -32,12 +32,13 @@ from quiz.models import Article
 def export_gift(article: Article) -> Exported:
     lines = [
         f"// Question bank of “{article.title}” ({article.slug}).",
-        "// The general feedback of each question ends with its source sentence.",
+        "// The general feedback of each question ends with its source sentences, one",
+        "// `Source: “…”` line each.",
         "",
     ]
-    left_out = []
+    questions, left_out = exportable(article)
     topic = None
-    for q in bank_questions(article):
+    for q in questions:
         try:
             answers = grading.kind(q.kind).gift_answers(q.parts)
         except grading.CannotExport as exc:
@@ -185,13 +186,13 @@ def _question(block: str, topic: str) -> QuestionData:
     if cut is not None:
         general = text(answers[cut + 4 :])
         answers = answers[:cut]
-    explanation, excerpt = split_feedback(general)
+    explanation, evidence = split_feedback(general)
     q = QuestionData(
         key=key or slugify(prompt)[:60],
         kind="",
         prompt=prompt,
         explanation=explanation,
-        excerpt=excerpt,
+        evidence=evidence,
         topic=topic,
     )
     _read_answers(q, answers.strip(), lambda raw: text(_FORMAT.sub("", raw)))

@@ -16,7 +16,7 @@ from quiz.exchange.common import (
     Exported,
     Imported,
     QuestionData,
-    bank_questions,
+    exportable,
     general_feedback,
     plain,
     split_feedback,
@@ -28,9 +28,9 @@ from quiz.models import Article
 def export_moodle_xml(article: Article) -> Exported:
     quiz = ET.Element("quiz")
     quiz.append(ET.Comment(f" Question bank of “{article.title}” ({article.slug}) "))
-    left_out = []
+    questions, left_out = exportable(article)
     topic = None
-    for q in bank_questions(article):
+    for q in questions:
         try:
             element = _question(q)
         except grading.CannotExport as exc:
@@ -86,7 +86,7 @@ def import_moodle_xml(text: str) -> Imported:
 
 def _import_question(element: Any, name: str, topic: str) -> QuestionData:
     prompt = plain(element.findtext("questiontext/text", default=""))
-    explanation, excerpt = split_feedback(
+    explanation, evidence = split_feedback(
         plain(element.findtext("generalfeedback/text", default=""))
     )
     read = _read(element)
@@ -100,7 +100,7 @@ def _import_question(element: Any, name: str, topic: str) -> QuestionData:
         kind=kind.name,
         prompt=prompt,
         explanation=explanation,
-        excerpt=excerpt,
+        evidence=evidence,
         topic=topic,
     )
     q.parts = kind.xml_parts(read)

@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='citation',
             name='sentence',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='quiz.sentence'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='citations', to='quiz.sentence'),
         ),
         migrations.AddField(
             model_name='question',
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='sentence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('paragraph__isnull', True), ('position__isnull', True)), models.Q(('paragraph__gte', 1), ('position__gte', 1)), _connector='OR'), name='sentence_place_whole'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('paragraph__isnull', True), ('position__isnull', True)), models.Q(('paragraph__gte', 1), ('paragraph__isnull', False), ('position__gte', 1), ('position__isnull', False)), _connector='OR'), name='sentence_place_whole'),
         ),
         migrations.AddConstraint(
             model_name='citation',

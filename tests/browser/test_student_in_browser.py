@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -10,9 +11,14 @@ from django.utils import timezone
 
 from quiz import grading
 from quiz.models import Attempt, AttemptItem, CohortQuiz, Response
-from tests.factories import QuestionFactory, QuizFactory, UserFactory
+from quiz.presenters import source_link
+from tests.factories import ArticleFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+KHERSON_TEXT = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "kherson-withdrawal.txt"
+).read_text(encoding="utf-8")
 
 NTH_ITEM_IS = (
     "([n, id]) => document.querySelectorAll('.ordering input[name=answer]')[n].value === id"
@@ -157,12 +163,53 @@ def test_source_link_highlights_the_sentence(page, live_server, quiz, student):
     page.click("text=Start the quiz")
     answer_by_mouse(page, current_item(student))
     page.click("text=Read this sentence in the article")
-    target = page.locator(".source-sentence:target")
+    target = page.locator("mark.cited:target")
     assert target.count() == 1
     excerpt = Response.objects.get().item.question.excerpt
-    assert target.inner_text() == excerpt
+    # Read out as the sentence, then "(cited by the question)" for screen readers.
+    assert target.inner_text().split("\n") == [excerpt, "(cited by the question)"]
+    assert page.locator("mark.cited").count() == 1
     background = target.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1100, 900), (390, 844)], ids=["desktop", "phone"])
+def test_article_page_with_citations_and_captions_reads_well(
+    page, live_server, student, width, height
+):
+    """The real article, a question citing sentences of two paragraphs: both highlighted,
+    the first scrolled into view, the six captions labelled, nothing wider than a phone."""
+    article = ArticleFactory(text=KHERSON_TEXT)
+    question = QuestionFactory(
+        article=article,
+        excerpt=[
+            "Shoigu squirmed in his seat as he agreed to the plan.",
+            "Now, In November, Russia looks to have abandoned Kherson altogether.",
+        ],
+    )
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, live_server)
+    page.goto(live_server.url + source_link(article.slug, [s.pk for s in question.cited()]))
+
+    check_accessible(page)
+    marks = page.locator("mark.cited")
+    assert marks.count() == 2
+    for n in range(2):
+        background = marks.nth(n).evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("mark.cited:target").inner_text().startswith("Shoigu squirmed")
+    assert marks.first.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight }"
+    )
+    assert page.locator("figure.caption").count() == 6
+    labels = page.locator("figure.caption .caption-label")
+    assert [labels.nth(n).text_content() for n in range(6)] == ["Picture caption"] * 6
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.screenshot(path=f"/tmp/article-page-{width}.png", full_page=False)
+    # The note above the article leads to each cited sentence in turn.
+    page.click("nav[aria-label='Cited sentences'] >> text=sentence 2")
+    assert page.locator("mark.cited:target").inner_text().startswith("Now, In November")
+    check_accessible(page)
 
 
 def tab_to(page, selector, limit=60):

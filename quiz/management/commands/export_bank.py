@@ -3,19 +3,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quiz.exchange import export_gift, export_moodle_xml
+from quiz.exchange import export_bank_json, export_gift, export_moodle_xml
 from quiz.models import Article
 
 
 class Command(BaseCommand):
     help = (
-        "Export an article's question bank to Moodle's GIFT or Moodle XML format. What the "
-        "format cannot carry (ordering questions in GIFT) is listed, not dropped in silence."
+        "Export an article's question bank to Moodle's GIFT or Moodle XML format, or as a bank "
+        "file (json) that load_bank reads on another site. What the format cannot carry "
+        "(ordering questions in GIFT; evidence an article edit took out, until reviewed) is "
+        "listed, not dropped in silence."
     )
+
+    exporters = {"gift": export_gift, "xml": export_moodle_xml, "json": export_bank_json}
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("article", metavar="ARTICLE", help="The article's slug.")
-        parser.add_argument("--format", choices=["gift", "xml"], default="xml")
+        parser.add_argument("--format", choices=list(self.exporters), default="xml")
         parser.add_argument("-o", "--output", type=Path, help="The file (default: stdout).")
 
     def handle(
@@ -25,7 +29,7 @@ class Command(BaseCommand):
             bank = Article.objects.get(slug=article)
         except Article.DoesNotExist:
             raise CommandError(f"No article {article!r}.") from None
-        exported = export_gift(bank) if format == "gift" else export_moodle_xml(bank)
+        exported = self.exporters[format](bank)
         if output:
             try:
                 output.write_text(exported.text, encoding="utf-8")
@@ -35,6 +39,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(exported.text, ending="")
         if exported.left_out:
-            self.stderr.write(f"Left out, as {format.upper()} cannot express them:")
+            self.stderr.write(f"Left out of the {format.upper()} file:")
             for line in exported.left_out:
                 self.stderr.write(f"  {line}")

@@ -16,9 +16,10 @@ from quiz.models import Article
 class Command(BaseCommand):
     help = (
         "Import a GIFT or Moodle XML file as new questions of an article's bank: validated like "
-        "load_bank, all or nothing. Each question's general feedback must end with its source "
-        "sentence from the article, as `Source: “…”` (export_bank writes it so). Questions of "
-        "types we do not have are reported; --skip-unsupported loads the rest."
+        "load_bank, all or nothing. Each question's general feedback must end with the "
+        "sentences of the article it cites, one `Source: “…”` line each (export_bank writes "
+        "them so; an older file's one line may quote a run of sentences). Questions of types "
+        "we do not have are reported; --skip-unsupported loads the rest."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
