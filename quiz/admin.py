@@ -168,6 +168,10 @@ class EvidenceWidget(forms.Widget):
                 "name": name,
                 "rows": self.rows,
                 "picked": picked,
+                # What the question cites as saved, in its order: the list may hide it.
+                "cited": sorted(
+                    (row for row in self.rows if row.cited_here), key=lambda row: row.cited_here
+                ),
                 "article_id": self.article_id,
                 "question_id": self.question_id,
                 "filter_url": reverse("admin:quiz_question_sentences"),

@@ -139,7 +139,7 @@ def test_at_least_one_sentence_is_required(instructor_client):
 def test_the_list_shows_every_current_sentence_with_its_paragraph_and_citations(
     instructor_client,
 ):
-    question = QuestionFactory(excerpt=[SECOND, FOURTH])
+    question = QuestionFactory(excerpt=[FOURTH, SECOND])  # as a bank may order them
     QuestionFactory(article=question.article, excerpt=FOURTH)
     html = instructor_client.get(change_url(question)).content.decode()
     for sentence in question.article.current_sentences():
@@ -151,6 +151,8 @@ def test_the_list_shows_every_current_sentence_with_its_paragraph_and_citations(
     assert "cited by this question, sentence 1" in html
     assert "cited by this question, sentence 2" in html
     assert "cited by 1 other question<" in html
+    saved = html.split('<ol class="evidence-saved">')[1].split("</ol>")[0]
+    assert saved.index(FOURTH) < saved.index(SECOND)  # the question's order
 
 
 def test_captions_are_marked_as_captions(instructor_client):
