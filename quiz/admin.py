@@ -237,8 +237,9 @@ class QuestionForm(forms.ModelForm):
         kind = self.cleaned_data["kind"]
         if self.parts_missing:
             raise ValidationError(
-                f"A {grading.kind(kind).label.lower()} question needs its "
-                f"{' and '.join(self.parts_missing)}: fill them in below, then save.",
+                f"The {' and '.join(self.parts_missing)} of a "
+                f"{grading.kind(kind).label.lower()} question are below now: fill them in "
+                "as it needs, then save again.",
                 code="kind_parts_missing",
             )
         return kind

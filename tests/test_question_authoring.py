@@ -313,13 +313,33 @@ def test_a_new_kind_asks_for_its_own_parts_before_saving(instructor_client):
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["kind"] == [
-        "A short text answer question needs its accepted answers: fill them in below, then save."
+        "The accepted answers of a short text answer question are below now: fill them in as "
+        "it needs, then save again."
     ]
     html = response.content.decode()
     assert 'name="accepted_answers-0-text"' in html
     assert "choices-TOTAL_FORMS" not in html
     question.refresh_from_db()
     assert question.kind == grading.SINGLE
+
+
+def test_a_choice_question_becomes_numeric_in_two_saves(instructor_client):
+    question = QuestionFactory()
+    url = change_url(question)
+    response = instructor_client.post(url, form_of(question, kind=grading.NUMERIC))
+    form = response.context["adminform"].form
+    assert "accepted answers of a numeric question are below now" in form.errors["kind"][0]
+    html = response.content.decode()
+    assert 'name="numeric_answer"' in html
+    assert 'name="accepted_answers-0-text"' in html
+    assert "choices-TOTAL_FORMS" not in html
+    again = form_of(question, kind=grading.NUMERIC, numeric_answer="45")
+    again = {k: v for k, v in again.items() if not k.startswith("choices-")}
+    again |= {"accepted_answers-TOTAL_FORMS": "1", "accepted_answers-INITIAL_FORMS": "0"}
+    assert instructor_client.post(url, again).status_code == 302
+    question.refresh_from_db()
+    assert (question.kind, question.numeric_answer) == (grading.NUMERIC, 45)
+    assert question.choices.count() == 3  # kept, unused: changing back brings them back
 
 
 # The preview ------------------------------------------------------------------------------
