@@ -355,7 +355,8 @@ class QuestionAdmin(admin.ModelAdmin):
         """Two steps: the article and the kind first (a GET form), then the rest, which
         depends on both."""
         if request.method == "GET":
-            start = QuestionStartForm(request.GET if request.GET else None)
+            asked = "article" in request.GET or "kind" in request.GET
+            start = QuestionStartForm(request.GET if asked else None)
             if not start.is_valid():
                 if not self.has_add_permission(request):
                     raise PermissionDenied
@@ -384,7 +385,7 @@ class QuestionAdmin(admin.ModelAdmin):
         context = {**(extra_context or {}), "review": self._review(object_id)}
         return super().change_view(request, object_id, form_url, context)
 
-    def _review(self, object_id: str) -> list[tuple[Sentence, Sentence]]:
+    def _review(self, object_id: str) -> list[tuple[Sentence, Sentence | None]]:
         """For a question needing review: each retired sentence it cites beside the nearest
         current sentence of its article."""
         question = Question.objects.filter(pk=object_id if str(object_id).isdigit() else None)

@@ -267,6 +267,7 @@ def test_adding_from_a_popup_keeps_it_a_popup(instructor_client):
     html = instructor_client.get(ADD_URL, {"_popup": "1", "_to_field": "id"}).content.decode()
     assert '<input type="hidden" name="_popup" value="1">' in html
     assert '<input type="hidden" name="_to_field" value="id">' in html
+    assert "This field is required" not in html  # nothing asked yet
 
 
 def test_adding_a_question_saves_its_evidence(instructor_client, instructor):
