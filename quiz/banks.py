@@ -69,7 +69,9 @@ class LoadResult:
     sentences_added: int = 0
     sentences_retired: int = 0
     cited: int = 0  # questions whose evidence was set or changed
-    flagged: int = 0  # questions now needing review: a sentence they cite was changed
+    revised: list[str] = field(default_factory=list)  # articles whose text changed
+    # "article/key" of the questions this load left needing review (not before it)
+    flagged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         models_seen = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
@@ -82,10 +84,16 @@ class LoadResult:
             f"  sentences: {self.sentences_added} added, {self.sentences_retired} retired; "
             f"evidence set for {self.cited} question(s)"
         )
+        lines += [
+            f"  article {slug}: its text changed; the previous text is kept as a revision"
+            for slug in self.revised
+        ]
         if self.flagged:
             lines.append(
-                f"  {self.flagged} question(s) of the database now need review: a sentence "
-                "they cite was changed or removed (see the admin's questions needing review)"
+                f"  {len(self.flagged)} question(s) now need review, a sentence they cite "
+                "having changed, and new attempts leave them out until their evidence is "
+                "re-picked or confirmed in the admin, or given in a bank file: "
+                + ", ".join(self.flagged)
             )
         return "\n".join(lines)
 
@@ -137,10 +145,11 @@ def _load(
             problems += _load_entry(entry, f"{source}, object {index}", plan, result)
     banks = _Banks.read(plan.articles)
     banks.overlay(plan)
-    problems += banks.clashes(plan)
+    # Every question's quotes, even when other objects failed: a teacher fixes them together.
+    problems += plan.resolve_evidence() + banks.clashes(plan)
     if problems:
         raise BankError(problems)
-    problems = banks.problems() + plan.resolve_evidence()
+    problems = banks.problems()
     if problems:
         raise BankError(problems)
     sources_named = ", ".join(source for source, _ in sources)
@@ -402,6 +411,15 @@ KEY_LENGTHS = {"quiz.article": 1, "quiz.question": 2, "quiz.quiz": 1}
 _KEY_SIZES = {**KEY_LENGTHS, "quiz.choice": 3, "quiz.acceptedanswer": 3, "quiz.quizquestion": 3}
 
 
+def _needing_review(slugs: Iterable[str]) -> list[str]:
+    return [
+        f"{slug}/{key}"
+        for slug, key in Question.objects.filter(article__slug__in=list(slugs), needs_review=True)
+        .order_by("article__slug", "key")
+        .values_list("article__slug", "key")
+    ]
+
+
 @dataclass
 class _Planned:
     obj: models.Model
@@ -455,19 +473,25 @@ class _Plan:
 
     def write_sentences(self, result: LoadResult, *, via: str) -> None:
         """After the rows: split the articles whose text is new or changed (keeping the
-        former text as a revision), then give each question of the files its evidence."""
+        former text as a revision), then give each question of the files its evidence;
+        say which questions that leaves needing review."""
+        waiting = _needing_review(self.articles)
         for planned in self.objects["quiz.article"].values():
             article = planned.obj
             if planned.previous is not None and "text" in planned.changed:
                 ArticleRevision.objects.create(
                     article=article, text=planned.previous["text"], via=via[:100]
                 )
+                result.revised.append(article.slug)
             elif planned.previous is not None and article.sentences.exists():
                 continue
             change = articles.sentences_sync(article)
             result.sentences_added += change.added
             result.sentences_retired += change.retired
-            result.flagged += change.flagged
+        self._write_citations(result)
+        result.flagged = sorted(set(_needing_review(self.articles)) - set(waiting))
+
+    def _write_citations(self, result: LoadResult) -> None:
         if not self.resolved:
             return
         questions = {key: self.objects["quiz.question"][key].obj for key in self.resolved}

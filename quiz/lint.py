@@ -49,6 +49,7 @@ class Item:
     numeric_answer: Decimal | None = None
     cited: tuple[int, ...] = ()  # sentence ids, in citation order
     evidence: str = ""  # the cited sentences' text
+    needs_review: bool = False  # a sentence it cites was changed: new attempts leave it out
 
     @property
     def right_choices(self) -> list[Choice]:
@@ -74,6 +75,7 @@ class QuizItems:
     items: tuple[Item, ...]  # in the quiz's order
     shuffle_questions: bool = False
     feedback_each: bool = True  # feedback after each question, not only at the end
+    draw_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class Finding:
 
 # The checks, in the order they are reported, with the heading each group is printed under.
 CHECKS = {
+    "review": "Questions needing review: a sentence they cite was changed or removed",
+    "pool": "Quizzes that cannot ask what they promise while questions wait for review",
     "position": "The right choice sits at one position (quizzes that do not shuffle choices)",
     "longest": "The right choice is the longest far more often than chance",
     "duplicate": "Questions that cite the same sentences with the same answer",
@@ -108,8 +112,47 @@ def bank_lint(*, article_slugs: Iterable[str] | None = None) -> list[Finding]:
     return lint(bank_read(article_slugs=article_slugs))
 
 
+# What to do about each, printed under its heading.
+ADVICE = {
+    "review": "New attempts leave these out. Re-pick or confirm their evidence in the admin "
+    "(Questions needing review), or give it in the bank file and load it again.",
+    "pool": "Students get fewer questions than the quiz page says until they are reviewed.",
+    "position": "Turn on the quiz's choice shuffling, or move the right choices about.",
+    "longest": "Make the wrong choices as long and as specific as the right one.",
+    "duplicate": "Keep one of each pair, or make them ask different things.",
+    "explanation": "Say why the answer is right in words that teach something the question "
+    "and the quote do not already say.",
+    "giveaway": "Reword the part named, or keep the two questions in different quizzes.",
+}
+
+
+def review_findings(bank: Bank) -> list[Finding]:
+    """Questions an article edit left needing review, and the quizzes they leave short."""
+    findings = [
+        Finding("review", item.ref, "cites a sentence the article no longer has", (item.ref,))
+        for item in bank.items
+        if item.needs_review
+    ]
+    for quiz in bank.quizzes:
+        waiting = [item.ref for item in quiz.items if item.needs_review]
+        askable = len(quiz.items) - len(waiting)
+        wanted = quiz.draw_count or len(quiz.items)
+        if waiting and askable < wanted:
+            findings.append(
+                Finding(
+                    "pool",
+                    f"quiz {quiz.slug}",
+                    f"asks {wanted} question(s) but can draw only {askable} while "
+                    f"{', '.join(waiting)} wait for review",
+                    tuple(waiting),
+                )
+            )
+    return findings
+
+
 def lint(bank: Bank) -> list[Finding]:
     return [
+        *review_findings(bank),
         *position_findings(bank.quizzes),
         *longest_findings(bank.items),
         *duplicate_findings(bank.items),
@@ -160,11 +203,19 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
             numeric_answer=numeric_answer,
             cited=tuple(sentence_id for sentence_id, _ in cited[pk]),
             evidence=sentences.join(text for _, text in cited[pk]),
+            needs_review=needs_review,
         )
-        for pk, slug, key, kind, prompt, explanation, numeric_answer in questions.order_by(
-            "article__slug", "key"
-        ).values_list(
-            "pk", "article__slug", "key", "kind", "prompt", "explanation", "numeric_answer"
+        for pk, slug, key, kind, prompt, explanation, numeric_answer, needs_review in (
+            questions.order_by("article__slug", "key").values_list(
+                "pk",
+                "article__slug",
+                "key",
+                "kind",
+                "prompt",
+                "explanation",
+                "numeric_answer",
+                "needs_review",
+            )
         )
     }
     members: dict[int, list[Item]] = defaultdict(list)
@@ -184,10 +235,13 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
                 tuple(members[pk]),
                 shuffle_questions=shuffle_questions,
                 feedback_each=feedback == models.Feedback.IMMEDIATE,
+                draw_count=draw_count,
             )
-            for pk, slug, shuffle_choices, shuffle_questions, feedback in quizzes.order_by(
-                "slug"
-            ).values_list("pk", "slug", "shuffle_choices", "shuffle_questions", "feedback")
+            for pk, slug, shuffle_choices, shuffle_questions, feedback, draw_count in (
+                quizzes.order_by("slug").values_list(
+                    "pk", "slug", "shuffle_choices", "shuffle_questions", "feedback", "draw_count"
+                )
+            )
         ),
     )
 
@@ -240,7 +294,7 @@ def _beats_chance(hits: int, chances: Sequence[float], tests: int = 1) -> tuple[
 def _share(hits: int, chances: Sequence[float], p_value: float) -> str:
     return (
         f"{hits} of its {len(chances)} single-choice questions "
-        f"({sum(chances):.1f} expected by chance; p = {p_value:.2g})"
+        f"({sum(chances):.1f} expected by chance)"
     )
 
 
@@ -592,6 +646,6 @@ def report(findings: Sequence[Finding]) -> str:
     lines = []
     for check, heading in CHECKS.items():
         if counts[check]:
-            lines += ["", f"{heading} ({counts[check]}):"]
+            lines += ["", f"{heading} ({counts[check]}):", f"  {ADVICE[check]}"]
             lines += [f"  - {f}" for f in findings if f.check == check]
     return "\n".join(lines).lstrip("\n")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from quiz.grading import FormAnswer
 from quiz.models import AttemptItem, Question
@@ -156,12 +156,21 @@ def _as_places(values: Sequence[str]) -> list[int] | None:
         return None
 
 
-def source_link(slug: str, cited: Sequence[int]) -> str:
-    """The article's page with these sentences highlighted, scrolled to the first."""
+def source_link(slug: str, cited: Sequence[int], back: str = "") -> str:
+    """The article's page with these sentences highlighted, scrolled to the first, and a
+    way `back` to the page the link is on (a path of this site)."""
     url = reverse("quiz:article", args=[slug])
-    if not cited:
-        return url
-    return f"{url}?{urlencode({'cite': ','.join(map(str, cited))})}#s{cited[0]}"
+    query = {"cite": ",".join(map(str, cited))} if cited else {}
+    if back:
+        query["back"] = back
+    return (f"{url}?{urlencode(query)}" if query else url) + (f"#s{cited[0]}" if cited else "")
+
+
+def back_path(value: str) -> str:
+    """A `back` parameter fit to link to: a path of this site, or nothing."""
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return ""
+    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=None) else ""
 
 
 # An id as links write it: ASCII digits (str.isdigit also takes "²", which int() refuses),

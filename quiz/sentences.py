@@ -144,6 +144,11 @@ class Mismatch:
                 f"This is only part of a sentence of the article, “{self.nearest}”: "
                 "cite whole sentences."
             )
+        if not self.nearest:
+            return self.hint or (
+                "This is not a sentence of the article, and no sentence of it is close: "
+                "check that it is quoted from this article."
+            )
         if self.separate:
             return (
                 "These are sentences of the article, but not one right after another "
@@ -151,9 +156,10 @@ class Mismatch:
             )
         got = _show(quoted, self.at)
         want = _show(self.nearest, self.at)
+        several = len(split_paragraph(self.nearest)) > 1
         text = (
             "This is not a sentence of the article. "
-            f"The nearest sentence is “{self.nearest}”; "
+            f"The nearest {'sentences are' if several else 'sentence is'} “{self.nearest}”; "
             f"they differ from character {self.at + 1}: {got} where the article has {want}."
         )
         return f"{text} {self.hint}" if self.hint else text
@@ -190,7 +196,8 @@ def _hint(a: str, b: str, at: int) -> str:
         if len(pair) == 2 and pair <= group:
             return hint
     spaces, hint = _LOOKALIKES[-1]
-    return hint if pair & spaces else ""
+    # Only spacing differs: not a letter or mark added or missing beside a space.
+    return hint if pair & spaces and a.split() == b.split() else ""
 
 
 def resolve(quoted: str, sentences: Sequence[str]) -> list[int] | Mismatch:
@@ -224,6 +231,17 @@ def resolve(quoted: str, sentences: Sequence[str]) -> list[int] | Mismatch:
         # The right sentences, spaced otherwise (a line break, two spaces) than they are joined.
         at = first_difference(quoted, run)
         return Mismatch(nearest=run, at=at, hint=_hint(quoted, run, at))
+    for start, sentence in enumerate(sentences):
+        if quoted.startswith(sentence) and len(quoted) > len(sentence):
+            # A run whose first sentence is right: the slip is in a later one, so compare
+            # the quote with the run of the same length.
+            run = min(
+                (join(sentences[start:end]) for end in range(start + 2, len(sentences) + 1)),
+                key=lambda run: abs(len(run) - len(quoted)),
+                default=sentence,
+            )
+            at = first_difference(quoted, run)
+            return Mismatch(nearest=run, at=at, hint=_hint(quoted, run, at))
     return nearest(quoted, sentences)
 
 
@@ -231,14 +249,22 @@ def nearest(quoted: str, sentences: Sequence[str]) -> Mismatch:
     """The sentence most like the quote, and where they part."""
     if not sentences:
         return Mismatch(nearest="", at=0, hint="The article has no sentences.")
-    best = max(
-        sentences,
-        key=lambda s: difflib.SequenceMatcher(None, quoted, s, autojunk=False).ratio(),
+    ratio, best = max(
+        (difflib.SequenceMatcher(None, quoted, s, autojunk=False).ratio(), s) for s in sentences
     )
     at = first_difference(quoted, best)
     hint = _hint(quoted, best, at)
-    partial = _plain(quoted) in _plain(best) and _plain(quoted) != _plain(best)
+    plain, whole = _plain(quoted), _plain(best)
+    # Part of the sentence, not the sentence short of its last stop or quote mark.
+    partial = plain in whole and any(ch.isalnum() for ch in whole.replace(plain, "", 1))
+    if not partial and ratio < UNLIKE:
+        return Mismatch(nearest="", at=0, hint="")
     return Mismatch(nearest=best, at=at, hint=hint, partial=partial)
+
+
+# Below this likeness (difflib's ratio) the nearest sentence is no help: the quote is not a
+# slip of copying but another text, perhaps from another article.
+UNLIKE = 0.5
 
 
 def _plain(text: str) -> str:

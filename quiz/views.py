@@ -37,7 +37,7 @@ from quiz.forms import (
     OverrideForm,
 )
 from quiz.models import Attempt, AttemptItem, Cohort, Quiz
-from quiz.presenters import cited_ids, given_answer, item_display, right_answer
+from quiz.presenters import back_path, cited_ids, given_answer, item_display, right_answer
 
 # How the domain's refusals reach the browser: the one place they become status codes.
 STATUS = {
@@ -410,7 +410,12 @@ def progress(request: HttpRequest) -> HttpResponse:
 @student_view
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug, cited_ids(request.GET.get("cite", "")))
-    return TemplateResponse(request, "quiz/article.html", {"page": page, "article": page.article})
+    context = {
+        "page": page,
+        "article": page.article,
+        "back": back_path(request.GET.get("back", "")),
+    }
+    return TemplateResponse(request, "quiz/article.html", context)
 
 
 def _defers_feedback(attempt: Attempt) -> bool:

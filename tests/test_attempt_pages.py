@@ -133,7 +133,9 @@ def test_wrong_answer_shows_the_right_one_and_the_source_link(student_client, at
     assert "Not quite" in html
     assert grading.describe(item.question.kind, key) in html.replace("&quot;", '"')
     (cited,) = item.cited_ids
-    assert source_links(html) == [article_url(item.question.article, cited)]
+    assert source_links(html) == [
+        article_url(item.question.article, cited, back=attempt.get_absolute_url())
+    ]
     assert "Read this sentence in the article" in html
 
 
@@ -151,7 +153,9 @@ def test_wrong_answer_links_to_every_sentence_a_question_cites(student_client, s
     html = html.decode()
     assert "Not quite" in html
     kyiv, shoigu = (s.pk for s in question.cited())
-    assert source_links(html) == [article_url(question.article, kyiv, shoigu)]
+    assert source_links(html) == [
+        article_url(question.article, kyiv, shoigu, back=attempt.get_absolute_url())
+    ]
     assert "Read these sentences in the article" in html
     page = student_client.get(source_links(html)[0].replace("&amp;", "&")).content.decode()
     assert marked(page) == [f"s{shoigu}", f"s{kyiv}"]  # in the article's order
@@ -487,11 +491,12 @@ PAGE_TEXT = (
 )
 
 
-def article_url(article, *cited: int) -> str:
+def article_url(article, *cited: int, back: str = "") -> str:
     url = reverse("quiz:article", args=[article.slug])
-    if not cited:
-        return url
-    return f"{url}?cite={'%2C'.join(map(str, cited))}#s{cited[0]}"
+    query = f"cite={'%2C'.join(map(str, cited))}" if cited else ""
+    if back:
+        query += ("&" if query else "") + "back=" + back.replace("/", "%2F")
+    return (f"{url}?{query}" if query else url) + (f"#s{cited[0]}" if cited else "")
 
 
 def source_links(html: str) -> list[str]:
@@ -539,8 +544,13 @@ def test_article_page_highlights_exactly_the_cited_sentences(student_client, art
 
 
 def cited_note(html: str) -> str | None:
-    found = re.search(r'<nav class="notice" aria-label="Cited sentences">(.*?)</nav>', html, re.S)
-    return " ".join(found[1].split()) if found else None
+    found = re.search(
+        r'<nav class="notice" aria-label="Cited sentences">(.*?)</nav>'
+        r'|(<p class="notice">The question cites.*?</p>)',
+        html,
+        re.S,
+    )
+    return " ".join((found[1] or found[2]).split()) if found else None
 
 
 def test_article_page_says_which_sentences_are_cited_with_a_link_to_each(student_client, article):
@@ -548,7 +558,8 @@ def test_article_page_says_which_sentences_are_cited_with_a_link_to_each(student
     url = reverse("quiz:article", args=[article.slug])
     assert cited_note(student_client.get(url).content.decode()) is None
     one = student_client.get(url, {"cite": second.pk}).content.decode()
-    assert cited_note(one) == "<p>The question cites the highlighted sentence.</p>"
+    assert cited_note(one) == '<p class="notice">The question cites the highlighted sentence.</p>'
+
     two = student_client.get(url, {"cite": f"{fourth.pk},{first.pk}"}).content.decode()
     assert cited_note(two) == (
         "<p>The question cites the 2 highlighted sentences: "
@@ -615,10 +626,11 @@ def test_review_after_an_edit_shows_and_links_what_the_attempt_showed(
     review = student_client.get(reverse("quiz:review", args=[attempt.pk])).content.decode()
 
     assert (
-        "<blockquote>Sergei Shoigu agreed to a plan. The 45-year-old was a driving force."
-        "</blockquote>" in review
+        "<blockquote><p>Sergei Shoigu agreed to a plan.</p>"
+        "<p>The 45-year-old was a driving force.</p></blockquote>" in review
     )
-    assert source_links(review) == [article_url(article, shoigu, driving)]
+    back = reverse("quiz:review", args=[attempt.pk])
+    assert source_links(review) == [article_url(article, shoigu, driving, back=back)]
     page = student_client.get(source_links(review)[0]).content.decode()
     assert marked(page) == [f"s{shoigu}"]
     assert "One of the sentences this question cited has since been corrected" in page
@@ -893,3 +905,15 @@ def test_the_question_page_still_asks_while_another_cohort_has_the_quiz_open(
     first.save()
     assert student_client.get(attempt.get_absolute_url()).status_code == 200
     assert post_answer(student_client, attempt, attempt.items.get(position=1)).status_code == 302
+
+
+def test_article_page_leads_back_to_the_page_the_link_was_on_and_nowhere_else(
+    student_client, article
+):
+    first = article.current_sentences()[0]
+    url = reverse("quiz:article", args=[article.slug])
+    html = student_client.get(url, {"cite": first.pk, "back": "/attempts/7/"}).content.decode()
+    assert html.count('<a href="/attempts/7/">Back to the question</a>') == 2
+    for elsewhere in ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/\\x"]:
+        html = student_client.get(url, {"back": elsewhere}).content.decode()
+        assert "Back to the question" not in html, elsewhere

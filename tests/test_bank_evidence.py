@@ -151,7 +151,11 @@ def test_a_corrected_article_flags_exactly_the_questions_citing_the_changed_sent
     only_the_article = [article(bank)]
     only_the_article[0]["fields"]["text"] = article(bank)["fields"]["text"].replace(S3, corrected)
     result = load(tmp_path, only_the_article)
-    assert (result.sentences_added, result.sentences_retired, result.flagged) == (1, 1, 1)
+    assert (result.sentences_added, result.sentences_retired) == (1, 1)
+    assert result.flagged == ["kherson/second"]
+    assert result.revised == ["kherson"]
+    assert "now need review, a sentence they cite having changed" in result.summary()
+    assert result.summary().endswith(": kherson/second")
     flagged = set(Question.objects.filter(needs_review=True).values_list("key", flat=True))
     assert flagged == {"second"}
     old.refresh_from_db()
@@ -184,3 +188,53 @@ def test_reloading_evidence_that_resolves_on_the_new_text_settles_the_review(tmp
     second = Question.objects.get(key="second")
     assert not second.needs_review
     assert cited("second") == [corrected]
+
+
+def test_a_bank_correcting_a_sentence_and_its_questions_together_leaves_none_to_review(
+    tmp_path, bank
+):
+    load(tmp_path, bank)
+    corrected = S3.replace("driving force", "leading figure")
+    article(bank)["fields"]["text"] = article(bank)["fields"]["text"].replace(S3, corrected)
+    question(bank, "second")["fields"]["evidence"] = [corrected]
+    result = load(tmp_path, bank)
+    assert result.flagged == []
+    assert "need review" not in result.summary()
+    assert not Question.objects.filter(needs_review=True).exists()
+
+
+def test_every_misquote_is_named_even_beside_another_objects_problem(tmp_path, bank):
+    question(bank, "first")["fields"]["evidence"] = S2  # a string, not a list
+    question(bank, "second")["fields"]["evidence"] = [S3.replace("45-year-old", "45 year old")]
+    message = refused(tmp_path, bank)
+    assert "'first'): evidence: must be a non-empty list" in message
+    assert "'second'): evidence: This is not a sentence of the article." in message
+
+
+def test_validate_bank_names_the_questions_needing_review_and_the_quizzes_they_leave_short(
+    tmp_path, bank
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    load(tmp_path, bank)
+    text = article(bank)["fields"]["text"].replace(S3, S3.replace("driving", "leading"))
+    load(tmp_path, [{**article(bank), "fields": {**article(bank)["fields"], "text": text}}])
+    out = StringIO()
+    call_command("validate_bank", "--article", "kherson", stdout=out)
+    assert "  - kherson/second: cites a sentence the article no longer has" in out.getvalue()
+    assert (
+        "  - quiz all: asks 2 question(s) but can draw only 1 while kherson/second wait for "
+        "review" in out.getvalue()
+    )
+    with pytest.raises(CommandError, match="lint warning"):
+        call_command("validate_bank", "--article", "kherson", "--strict", stdout=StringIO())
+
+
+def test_validate_bank_refuses_an_article_that_is_not_there():
+    from django.core.management import CommandError, call_command
+
+    ArticleFactory(slug="kherson")
+    with pytest.raises(CommandError, match=r"No article 'Kherson' in the database\."):
+        call_command("validate_bank", "--article", "Kherson")

@@ -902,3 +902,17 @@ def test_an_imported_source_that_is_not_a_sentence_is_refused_naming_the_nearest
     )
     assert "Curly and straight apostrophes or quotes differ" in err.getvalue()
     assert not Question.objects.filter(article__slug="misquoted").exists()
+
+
+def test_a_file_that_is_not_xml_is_refused_even_when_skipping_what_cannot_be_read(tmp_path, db):
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(slug="copy")
+    path = tmp_path / "cut.xml"
+    path.write_text('<?xml version="1.0"?><quiz><question type="truefalse"><name>', "utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="cannot be imported; nothing was imported"):
+        call_command(
+            "import_bank", str(path), "--article", "copy", "--skip-unsupported", stderr=err
+        )
+    assert "is not well-formed XML" in err.getvalue()

@@ -127,13 +127,17 @@ def test_an_excerpt_that_is_not_whole_sentences_stops_the_migration_naming_it(be
     Question.objects.filter(pk=questions["two-sentences"].pk).update(
         excerpt="Shoigu squirmed in his seat"
     )
+    other = next(key for key in questions if key != "two-sentences")
+    Question.objects.filter(key=other).update(excerpt="Putin resigned.")
 
     with pytest.raises(RuntimeError) as excinfo:
         migrate(AFTER)
 
     message = str(excinfo.value)
-    assert message.startswith("Question 'two-sentences' of article 'kherson-withdrawal':")
+    assert "Question 'two-sentences' of article 'kherson-withdrawal':" in message
     assert "This is only part of a sentence of the article" in message
+    assert f"Question {other!r} of article 'kherson-withdrawal'" in message  # all at once
+    assert message.endswith("2 excerpt(s) to correct on the previous release, then migrate again.")
     # Nothing half done: the database is still at 0005, with every excerpt.
     recorder = MigrationExecutor(connection).loader.applied_migrations
     assert ("quiz", "0006_sentences") not in recorder

@@ -59,3 +59,27 @@ def test_pages_carry_a_content_security_policy(client):
     policy = client.get(reverse("login")).headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe" not in policy
+
+
+@pytest.mark.parametrize(("draw", "said"), [(None, "2"), (3, "2"), (1, "1, drawn at random")])
+def test_quiz_page_counts_only_the_questions_an_attempt_can_ask(
+    student_client, student, instructor, draw, said
+):
+    from quiz.articles import article_text_set
+    from tests.factories import ARTICLE_TEXT, ArticleFactory, QuestionFactory
+
+    article = ArticleFactory()
+    questions = [
+        QuestionFactory(article=article, excerpt=sentence.text)
+        for sentence in article.current_sentences()[:3]
+    ]
+    quiz = QuizFactory(article=article, questions=questions, open_to=[student], draw_count=draw)
+    # Correcting the first sentence leaves its question waiting for review: 2 remain.
+    article_text_set(
+        article=article,
+        text=ARTICLE_TEXT.replace("agreed to", "accepted"),
+        user=instructor,
+        via="test",
+    )
+    html = student_client.get(quiz.get_absolute_url()).content.decode()
+    assert f"<dt>Questions</dt><dd>{said}" in html

@@ -299,7 +299,7 @@ def test_a_run_spaced_otherwise_is_refused_with_the_space_hint(between, where):
     quote = SENTENCES[0] + between + SENTENCES[1]
     message = resolve(quote, SENTENCES).message(quote)
     assert message.startswith(
-        f"This is not a sentence of the article. The nearest sentence is {LDQUO}"
+        f"This is not a sentence of the article. The nearest sentences are {LDQUO}"
         f"{join(SENTENCES[:2])}{RDQUO}; they differ from character {where}"
     )
     assert message.endswith("Spaces differ (a double space, a non-breaking space or a line break).")
@@ -447,3 +447,47 @@ def test_reconcile_keeps_each_old_sentence_at_most_once_and_only_for_its_text(ol
     # As many kept as the two texts have sentences in common.
     common = sum(min(old.count(t), new.count(t)) for t in set(new))
     assert len([k for k in kept if k is not None]) == common
+
+
+# From trying it: where a quote of several sentences goes wrong ------------------------
+
+RUN = [
+    "Surovikin told Shoigu that the city is now impossible to defend.",
+    "Shoigu squirmed in his seat as he agreed to the plan.",
+    "Witnesses say Putin’s men have already abandoned key checkpoints.",
+]
+
+
+def test_a_slip_in_the_second_sentence_of_a_run_is_shown_there():
+    quote = f"{RUN[0]} {RUN[1].replace('squirmed', 'squirmd')}"
+    message = resolve(quote, RUN).message(quote)
+    assert f"The nearest sentences are “{RUN[0]} {RUN[1]}”" in message
+    assert f"they differ from character {len(RUN[0]) + 1 + len('Shoigu squirm') + 1}:" in message
+    assert "“d” where the article has “e”" in message
+
+
+def test_a_straight_apostrophe_in_a_later_sentence_of_a_run_gets_its_hint():
+    quote = f"{RUN[1]} {RUN[2].replace('’', chr(39))}"
+    message = resolve(quote, RUN).message(quote)
+    assert "The nearest sentences are" in message
+    assert "Curly and straight apostrophes or quotes differ" in message
+
+
+def test_a_sentence_without_its_full_stop_is_told_where_it_ends_not_called_a_part():
+    quote = RUN[1][:-1]
+    message = resolve(quote, RUN).message(quote)
+    assert "only part of" not in message
+    assert "the end where the article has “.”" in message
+
+
+def test_a_text_like_no_sentence_of_the_article_is_not_matched_to_one():
+    quote = "The Bank of England raised interest rates again on Thursday."
+    assert resolve(quote, RUN).message(quote) == (
+        "This is not a sentence of the article, and no sentence of it is close: "
+        "check that it is quoted from this article."
+    )
+
+
+def test_a_letter_added_beside_a_space_is_not_blamed_on_spacing():
+    quote = RUN[1].replace("his seat", "his’ seat")
+    assert "Spaces differ" not in resolve(quote, RUN).message(quote)

@@ -19,6 +19,7 @@ def cite_excerpts(apps, schema_editor):
     Citation = apps.get_model("quiz", "Citation")
     AttemptItem = apps.get_model("quiz", "AttemptItem")
     evidence = {}
+    unresolved = []
     for article in Article.objects.order_by("pk"):
         rows = Sentence.objects.bulk_create(
             Sentence(
@@ -35,18 +36,24 @@ def cite_excerpts(apps, schema_editor):
         for question in Question.objects.filter(article=article).order_by("pk"):
             found = sentences.resolve(question.excerpt, texts)
             if isinstance(found, sentences.Mismatch):
-                raise RuntimeError(
+                unresolved.append(
                     f"Question {question.key!r} of article {article.slug!r}: its excerpt "
                     f"{question.excerpt!r} is not whole sentences of the article. "
                     + found.message(question.excerpt)
-                    + " Correct the excerpt on the previous release, then migrate again."
                 )
+                continue
             citations += [
                 Citation(question=question, sentence=rows[index], position=place)
                 for place, index in enumerate(found, 1)
             ]
             evidence[question.pk] = [[rows[i].pk, rows[i].text] for i in found]
         Citation.objects.bulk_create(citations)
+    if unresolved:  # every one named at once; the migration's transaction keeps nothing
+        raise RuntimeError(
+            "\n".join(unresolved)
+            + f"\n{len(unresolved)} excerpt(s) to correct on the previous release, "
+            "then migrate again."
+        )
     items = list(AttemptItem.objects.only("pk", "question_id"))
     for item in items:
         item.evidence = evidence.get(item.question_id, [])

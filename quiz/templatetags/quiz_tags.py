@@ -10,9 +10,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def source_link(slug: str, cited: list[int]) -> str:
-    """The article's page with the cited sentences highlighted."""
-    return presenters.source_link(slug, cited)
+def source_link(slug: str, cited: list[int], back: str = "") -> str:
+    """The article's page with the cited sentences highlighted, and a way back."""
+    return presenters.source_link(slug, cited, back)
 
 
 @register.filter

@@ -54,6 +54,9 @@ class Command(BaseCommand):
         if imported.problems:
             for problem in imported.problems:
                 self.stderr.write(str(problem))
+            # A file that cannot be read at all has no rest to import.
+            if any(problem.where == "the file" for problem in imported.problems):
+                raise CommandError(f"{file} cannot be imported; nothing was imported.")
             if not skip_unsupported:
                 raise CommandError(
                     f"{file}: {len(imported.problems)} question(s) could not be read; nothing "

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quiz import lint
 from quiz.banks import BankError, LoadResult, bank_load, bank_problems
+from quiz.models import Article
 
 
 class Command(BaseCommand):
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         if files and articles:
             raise CommandError("Give files or --article, not both.")
         findings: list[lint.Finding] = []
+        if articles:
+            known = set(Article.objects.filter(slug__in=articles).values_list("slug", flat=True))
+            if unknown := [slug for slug in articles if slug not in known]:
+                raise CommandError(f"No article {', '.join(map(repr, unknown))} in the database.")
         if files:
             read: list[lint.Bank] = []
 
