@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from quiz import articles, grading
 from quiz.models import Attempt, AttemptItem, Question, Response
-from quiz.presenters import preview_item
+from quiz.presenters import preview_item, source_link
 from tests.factories import ARTICLE_TEXT, ArticleFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -369,7 +370,8 @@ def test_the_preview_grades_an_answer_and_saves_nothing(instructor_client, kind)
     assert question.explanation in html
     assert THIRD in html
     (third,) = ids(question.article, THIRD)
-    assert f"?cite={third}#s{third}" in html
+    link = source_link(question.article.slug, [third], back=preview_url(question))
+    assert f'href="{escape(link)}"' in html  # highlights it, and leads back here
     assert not Attempt.objects.exists()
     assert not AttemptItem.objects.exists()
     assert not Response.objects.exists()
