@@ -6,20 +6,34 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
 
-from quiz import articles, cohorts, corrections, errors, grading, sentences
+from quiz import (
+    articles,
+    authoring,
+    cohorts,
+    corrections,
+    errors,
+    grading,
+    presenters,
+    sentences,
+    services,
+)
 from quiz.banks import Problem
+from quiz.forms import AnswerForm, ArrangeForm
 from quiz.models import (
     AcceptedAnswer,
     Article,
@@ -31,8 +45,8 @@ from quiz.models import (
     Question,
     Quiz,
     QuizQuestion,
+    Sentence,
 )
-from quiz.presenters import question_display
 
 
 def _rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:
@@ -43,8 +57,23 @@ def _rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:
     ]
 
 
-class ChoiceFormSet(forms.BaseInlineFormSet):
+class LabelledRows(forms.BaseInlineFormSet):
+    """A tabular inline's inputs named for assistive technology: the admin labels its
+    columns only by their headers, which leaves each input without a label."""
+
+    row_name = "row"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new" if index is None else index + 1
+        for field in form.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} ({self.row_name} {row})"
+
+
+class ChoiceFormSet(LabelledRows):
     """Checks the choices as a whole against the question's type, as grading needs them."""
+
+    row_name = "choice"
 
     def clean(self) -> None:
         super().clean()
@@ -72,7 +101,9 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="key")
 
 
-class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
+class AcceptedAnswerFormSet(LabelledRows):
+    row_name = "accepted answer"
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -89,13 +120,141 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 0
-    fields = ["position", "text", "is_correct", "match"]
+
+    def get_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
+        # The columns the question's kind reads: "is_correct", "match" (see `Kind`).
+        kind = _kind(request, obj)
+        columns = kind.choice_columns if kind else ("is_correct", "match")
+        return ["position", "text", *columns]
+
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
+        # Empty rows to fill without JavaScript ("Add another" needs it): a new question's
+        # choices, or one more.
+        return 4 if obj is None else 1
 
 
 class AcceptedAnswerInline(admin.TabularInline):
     model = AcceptedAnswer
     formset = AcceptedAnswerFormSet
     extra = 0
+
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
+        return 2 if obj is None else 1
+
+
+def _kind(request: HttpRequest, obj: Question | None) -> grading.Kind | None:
+    """The kind the question form is for: the one posted (so a changed kind is validated as
+    the new kind), else the one the add form was opened for, else the saved one."""
+    params = request.POST if request.method == "POST" else request.GET
+    if params.get("kind") in grading.KINDS and (request.method == "POST" or obj is None):
+        return grading.kind(params["kind"])
+    return obj.kind_object if obj is not None and obj.kind in grading.KINDS else None
+
+
+class EvidenceWidget(forms.Widget):
+    """The article's current sentences as a list of checkboxes, in order, with their
+    paragraphs and how they are cited already; with htmx, a box filters the list."""
+
+    template_name = "admin/quiz/question/evidence.html"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.rows: list[authoring.SentenceRow] = []
+        self.article_id: int | None = None
+        self.question_id: int | None = None
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # nothing ticked is an answer: no evidence
+
+    def id_for_label(self, id_: str) -> str:
+        return ""  # the list is its own fieldset, with a legend
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        picked = {int(v) for v in value or [] if str(v).isdigit()}
+        return render_to_string(
+            self.template_name,
+            {
+                "name": name,
+                "rows": self.rows,
+                "picked": picked,
+                # What the question cites as saved, in its order: the list may hide it.
+                "cited": sorted(
+                    (row for row in self.rows if row.cited_here), key=lambda row: row.cited_here
+                ),
+                "article_id": self.article_id,
+                "question_id": self.question_id,
+                "filter_url": reverse("admin:quiz_question_sentences"),
+            },
+        )
+
+
+class QuestionForm(forms.ModelForm):
+    """The question with its evidence picked from its article's current sentences: those of
+    the article posted, so that a changed article offers its own sentences."""
+
+    evidence = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=EvidenceWidget,  # its help says how they are ordered
+        error_messages={
+            "required": errors.NoEvidence.message,
+            "invalid_choice": errors.NotASentence.message,
+        },
+    )
+    # The parts of the kind posted that were not on the page (set by `QuestionAdmin`).
+    parts_missing: tuple[str, ...] = ()
+
+    class Meta:
+        model = Question
+        fields = [
+            "article",
+            "key",
+            "kind",
+            "topic",
+            "prompt",
+            "numeric_answer",
+            "numeric_tolerance",
+            "explanation",
+        ]
+        help_texts = {
+            "article": "Its sentences are listed under Evidence; after choosing another "
+            "article, save to list its sentences.",
+            "kind": "On a saved question, a new kind's own fields appear once you save it.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        article = self.data.get("article") if self.is_bound else self.initial.get("article")
+        if article is None and not self.is_bound:
+            article = self.instance.article_id
+        article_id = (
+            int(article) if str(article or "").isdigit() and len(str(article)) < 19 else None
+        )
+        question_id = self.instance.pk
+        rows = authoring.sentence_rows(article_id=article_id, question_id=question_id)
+        field = self.fields["evidence"]
+        field.choices = [(row.pk, row.text) for row in rows]
+        field.widget.rows, field.widget.article_id = rows, article_id
+        field.widget.question_id = question_id
+        if not self.is_bound and question_id is not None:
+            self.initial["evidence"] = [row.pk for row in rows if row.cited_here is not None]
+        self._order = {row.pk: n for n, row in enumerate(rows)}
+
+    def clean_evidence(self) -> list[int]:
+        return sorted(self.cleaned_data["evidence"], key=self._order.__getitem__)
+
+    def clean_kind(self) -> str:
+        kind = self.cleaned_data["kind"]
+        if self.parts_missing:
+            raise ValidationError(
+                f"The {' and '.join(self.parts_missing)} of a "
+                f"{grading.kind(kind).label.lower()} question are below now: fill them in "
+                "as it needs, then save again.",
+                code="kind_parts_missing",
+            )
+        return kind
 
 
 class ArticleForm(forms.ModelForm):
@@ -298,20 +457,26 @@ def _review_url(article_id: int) -> str:
     return reverse("admin:quiz_article_review") + f"?article={article_id}"
 
 
+class QuestionStartForm(forms.Form):
+    """The first step of adding a question: its article (whose sentences it will cite) and
+    its kind (which decides the rest of the form)."""
+
+    article = forms.ModelChoiceField(Article.objects.all())
+    kind = forms.ChoiceField(choices=grading.CHOICES)
+
+
+# The inlines' formset prefixes (their related names), for telling which were on the page.
+INLINE_PARTS = {"choices": "choices", "accepted_answers": "accepted answers"}
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "short_prompt", "kind", "topic"]
-    list_filter = ["article", "quizzes", "kind", "topic"]
+    form = QuestionForm
+    list_display = ["key", "short_prompt", "kind", "topic", "needs_review"]
+    list_filter = ["article", "quizzes", "kind", "topic", "needs_review"]
     search_fields = ["prompt", "key", "citations__sentence__text", "explanation"]
     list_select_related = ["article"]
-    readonly_fields = ["preview", "excerpt", "needs_review"]
-    inlines = [ChoiceInline, AcceptedAnswerInline]
-    fieldsets = [
-        (None, {"fields": ["article", "key", "kind", "topic", "prompt"]}),
-        ("Answer", {"fields": ["numeric_answer", "numeric_tolerance", "explanation"]}),
-        ("Source", {"fields": ["excerpt", "needs_review"]}),
-        ("Preview", {"fields": ["preview"]}),
-    ]
+    readonly_fields = ["preview"]
 
     @admin.display(description="prompt", ordering="prompt")
     def short_prompt(self, question: Question) -> str:
@@ -322,36 +487,224 @@ class QuestionAdmin(admin.ModelAdmin):
         if question.pk is None:
             return "Save the question to preview it."
         url = reverse("admin:quiz_question_preview", args=[question.pk])
-        return format_html('<a href="{}">Preview this question</a>', url)
+        return format_html('<a href="{}">Preview this question, and answer it</a>', url)
+
+    # Only the fields and inlines of the question's kind (see `_kind`): the kind says which.
+
+    def get_fieldsets(self, request: HttpRequest, obj: Question | None = None) -> list:
+        kind = _kind(request, obj)
+        numeric = ["numeric_answer", "numeric_tolerance"] if not kind or kind.uses_numeric else []
+        return [
+            (None, {"fields": ["article", "key", "kind", "topic", "prompt"]}),
+            ("Evidence", {"fields": ["evidence"]}),
+            ("Answer", {"fields": [*numeric, "explanation"]}),
+            ("Preview", {"fields": ["preview"]}),
+        ]
+
+    def get_inlines(self, request: HttpRequest, obj: Question | None) -> list:
+        kind = _kind(request, obj)
+        return [
+            inline
+            for inline, used in (
+                (ChoiceInline, not kind or kind.uses_choices),
+                (AcceptedAnswerInline, not kind or kind.uses_accepted),
+            )
+            if used
+        ]
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Question, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and f"{prefix}-TOTAL_FORMS" not in request.POST:
+            # A kind changed to one with parts the page did not show: shown empty, to fill
+            # in (the form says so, see `get_form`), rather than refused as tampered with.
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+        return kwargs
+
+    def get_form(
+        self, request: HttpRequest, obj: Question | None = None, change: bool = False, **kwargs
+    ) -> type[QuestionForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        if request.method == "POST":
+            prefixes = [
+                i.get_formset(request, obj).get_default_prefix()
+                for i in self.get_inline_instances(request, obj)
+            ]
+            form.parts_missing = tuple(
+                INLINE_PARTS[p] for p in prefixes if f"{p}-TOTAL_FORMS" not in request.POST
+            )
+        return form
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Two steps: the article and the kind first (a GET form), then the rest, which
+        depends on both."""
+        if request.method == "GET":
+            asked = "article" in request.GET or "kind" in request.GET
+            start = QuestionStartForm(request.GET if asked else None)
+            if not start.is_valid():
+                if not self.has_add_permission(request):
+                    raise PermissionDenied
+                context = {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": "Add question: its article and kind",
+                    "form": start,
+                    # A popup (a quiz's "add another question") stays one on the next step.
+                    "carried": [
+                        (name, request.GET[name])
+                        for name in (IS_POPUP_VAR, TO_FIELD_VAR)
+                        if name in request.GET
+                    ],
+                }
+                return TemplateResponse(request, "admin/quiz/question/add_start.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "review": self._review(object_id)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def _review(self, object_id: str) -> list[tuple[Sentence, Sentence | None]]:
+        """For a question needing review: each retired sentence it cites beside the nearest
+        current sentence of its article."""
+        question = Question.objects.filter(pk=object_id if str(object_id).isdigit() else None)
+        question = question.select_related("article").first()
+        if question is None or not question.needs_review:
+            return []
+        retired = [
+            c.sentence
+            for c in question.citations.select_related("sentence")
+            if not c.sentence.is_current
+        ]
+        current = list(question.article.current_sentences())
+        if not current:
+            return [(sentence, None) for sentence in retired]
+        return [(sentence, articles.nearest_current(sentence, current)) for sentence in retired]
+
+    def save_related(
+        self, request: HttpRequest, form: QuestionForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        try:
+            articles.evidence_set(
+                user=request.user,
+                question=form.instance,
+                sentence_ids=form.cleaned_data["evidence"],
+            )
+        except errors.InstructorsOnlyEdit:
+            raise PermissionDenied from None
 
     def get_urls(self) -> list:
         return [
             path(
                 "<int:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.preview_view)
+                ),
                 name="quiz_question_preview",
+            ),
+            path(
+                "sentences/",
+                self.admin_site.admin_view(require_GET(self.sentences_view)),
+                name="quiz_question_sentences",
             ),
             *super().get_urls(),
         ]
 
+    def sentences_view(self, request: HttpRequest) -> HttpResponse:
+        """The evidence picker's rows that contain `q` (any case), and those ticked: what
+        its filter box swaps in."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        form = SentenceFilterForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(status=400)
+        data = form.cleaned_data
+        rows = authoring.sentence_rows(
+            article_id=data["article"],
+            question_id=data["question"],
+            search=data["q"],
+            keep=form.picked(),
+        )
+        context = {
+            "rows": rows,
+            "picked": set(form.picked()),
+            "name": "evidence",
+            "search": data["q"],
+        }
+        return TemplateResponse(request, "admin/quiz/question/evidence.html#rows", context)
+
     def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The question as a student sees it, to answer: the feedback a student would get,
+        and nothing saved."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         question = get_object_or_404(
             Question.objects.select_related("article").prefetch_related(
-                "choices", "accepted_answers"
+                "choices", "accepted_answers", "citations__sentence"
             ),
             pk=object_id,
+        )
+        item = presenters.preview_item(question, seed=question.pk)
+        arrange = ArrangeForm(request.GET)  # an ordering question's Move buttons
+        arranged = (
+            {"arrangement": arrange.order(), "moved": arrange.moved()} if arrange.is_valid() else {}
         )
         context = {
             **self.admin_site.each_context(request),
             "question": question,
-            "display": question_display(question, seed=question.pk),
-            "answer": question.kind_object.describe(question.grading_key()),
+            "item": item,
+            "display": presenters.item_display(item, **arranged),
+            "arrange_url": request.path,
             "opts": self.model._meta,
             "title": f"Preview: {question.key}",
         }
-        return TemplateResponse(request, "quiz/question_preview.html", context)
+        if request.method == "POST":
+            form = AnswerForm(request.POST)
+            try:
+                if not form.is_valid():
+                    raise grading.InvalidSubmission(
+                        " ".join(form.non_field_errors()) or "That answer could not be read."
+                    )
+                submission, result = services.answer_grade(item, form.answers, form.matches)
+            except grading.InvalidSubmission as exc:
+                context.update(
+                    error=str(exc), display=presenters.item_display(item, given=form.given())
+                )
+            else:
+                kind = question.kind_object
+                context.update(
+                    result=result,
+                    display=presenters.item_display(item, given=form.given()),
+                    given=kind.describe_submission(dict(item.options), submission),
+                    right_answer=presenters.right_answer(item),
+                )
+        template = "quiz/question_preview.html"
+        return TemplateResponse(
+            request, template + "#region" if request.htmx else template, context
+        )
+
+
+class SentenceFilterForm(forms.Form):
+    """What the evidence picker's filter asks for."""
+
+    article = forms.IntegerField(min_value=1, max_value=2**62)
+    question = forms.IntegerField(min_value=1, max_value=2**62, required=False)
+    q = forms.CharField(max_length=200, required=False, strip=True)
+
+    def picked(self) -> list[int]:
+        """The sentences ticked: kept in the list whatever the filter."""
+        values = self.data.getlist("evidence")[:1000]
+        return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
 class QuizQuestionFormSet(forms.BaseInlineFormSet):

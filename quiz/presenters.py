@@ -102,13 +102,23 @@ def question_display(question: Question, *, seed: int | str | None = None) -> Qu
     """Lay out `question` for a preview as its kind lays it out for an attempt, the same way
     for the same `seed`, without shuffling what the quiz may leave unshuffled; its values are
     those an attempt's page would post."""
-    options, matches = question.kind_object.layout(
+    return item_display(preview_item(question, seed=seed))
+
+
+def preview_item(question: Question, *, seed: int | str | None = None) -> AttemptItem:
+    """The item an attempt would freeze for `question` (never saved), so that a preview
+    names options, and reads and grades answers, as an attempt's page does."""
+    kind = question.kind_object
+    options, matches = kind.layout(
         question.choice_parts(), shuffle=False, rng=random.Random(f"{seed}")
     )
-    # The item an attempt would freeze (never saved), so that the preview names options as
-    # an attempt's page does.
-    item = AttemptItem(question=question, options=[list(o) for o in options], matches=matches)
-    return item_display(item)
+    return AttemptItem(
+        question=question,
+        options=[list(o) for o in options],
+        matches=matches,
+        key=kind.key_to_data(question.grading_key()),
+        evidence=question.evidence(),
+    )
 
 
 def item_display(

@@ -152,15 +152,24 @@ def answer_record(
     raise ended
 
 
+def answer_grade(
+    item: AttemptItem, answers: Sequence[str], matches: Mapping[str, str]
+) -> tuple[Any, grading.Grade]:
+    """The submission an item's page posted and its grade, saving nothing: the one reading
+    of an answer form, for attempts and for the instructor's preview (an unsaved item).
+    `grading.InvalidSubmission` says what is wrong with it."""
+    kind = item.question.kind_object
+    # The page names options by their place on it; the kind grades choice ids.
+    submission = kind.parse(item.ids_from_page(grading.FormAnswer(list(answers), dict(matches))))
+    return submission, kind.grade(item.grading_key(), submission)
+
+
 def _record(
     item: AttemptItem, answers: Sequence[str], matches: Mapping[str, str], now: datetime
 ) -> Recorded:
     if item.earlier_unanswered:
         raise errors.OutOfOrder()
-    kind = item.question.kind_object
-    # The page names options by their place on it; the kind grades choice ids.
-    submission = kind.parse(item.ids_from_page(grading.FormAnswer(list(answers), dict(matches))))
-    result = kind.grade(item.grading_key(), submission)
+    submission, result = answer_grade(item, answers, matches)
     response = Response.objects.create(
         item=item,
         submission=_jsonable(submission),

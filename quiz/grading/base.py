@@ -94,6 +94,8 @@ class Kind:
     uses_choices: ClassVar[bool] = False
     uses_accepted: ClassVar[bool] = False
     uses_numeric: ClassVar[bool] = False
+    # What each of its choices holds beyond its text and place: "is_correct", "match".
+    choice_columns: ClassVar[tuple[str, ...]] = ()
     counts_picks: ClassVar[bool] = False  # item analysis counts how often each option is picked
     counts_answers: ClassVar[bool] = False  # item analysis counts the answers typed, as graded
     arranges: ClassVar[bool] = False  # its widget re-lays its items through a GET form

@@ -43,6 +43,7 @@ class ChoiceKey:
 class _Choice(Kind):
     key_type = ChoiceKey
     uses_choices = True
+    choice_columns = ("is_correct",)
     counts_picks = True
     xml_type = "multichoice"
 

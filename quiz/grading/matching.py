@@ -42,6 +42,7 @@ class Matching(Kind):
     label = "Matching"
     position = 7
     uses_choices = True
+    choice_columns = ("match",)
     xml_type = "matching"
 
     def build_key(self, *, choices: Sequence[ChoicePart] = (), **parts: Any) -> MatchKey:
