@@ -156,7 +156,8 @@ def test_restoring_a_text_brings_back_the_retired_sentence(article, instructor):
     article_text_set(article=article, text=TEXT, user=instructor, via="admin")
     assert ids(article) == old
     assert Sentence.objects.filter(article=article).count() == 6  # the May one, retired
-    assert Question.objects.get(pk=question.pk).needs_review  # until an instructor confirms
+    # An edit undone: every sentence it cites is current again, as it was, so it is settled.
+    assert not Question.objects.get(pk=question.pk).needs_review
 
 
 # Flagged questions and attempts ---------------------------------------------------------
