@@ -34,7 +34,11 @@ class Article(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="Where and when it was published."
     )
-    text = models.TextField(help_text="The full text; every question quotes it verbatim.")
+    text = models.TextField(
+        help_text="The full text, one paragraph per line; questions cite its sentences. "
+        "Editing it keeps the previous text as a revision, and questions citing a sentence "
+        "the edit changes wait for review."
+    )
 
     objects = ArticleManager()
 

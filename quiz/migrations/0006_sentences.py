@@ -78,6 +78,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='article',
+            name='text',
+            field=models.TextField(help_text='The full text, one paragraph per line; questions cite its sentences. Editing it keeps the previous text as a revision, and questions citing a sentence the edit changes wait for review.'),
+        ),
         migrations.CreateModel(
             name='ArticleRevision',
             fields=[
