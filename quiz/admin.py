@@ -586,8 +586,6 @@ class QuestionAdmin(admin.ModelAdmin):
             if not c.sentence.is_current
         ]
         current = list(question.article.current_sentences())
-        if not current:
-            return [(sentence, None) for sentence in retired]
         return [(sentence, articles.nearest_current(sentence, current)) for sentence in retired]
 
     def save_related(

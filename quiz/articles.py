@@ -136,23 +136,26 @@ def evidence_set(
 
 def evidence_confirm(*, user: AbstractBaseUser, question: Question) -> None:
     """Settle a review by taking, for each retired sentence the question cites, the nearest
-    current sentence of its article (what the review page shows beside it)."""
+    current sentence of its article (what the review page shows beside it). Refused when a
+    retired sentence has none close (it was deleted, not corrected): re-pick instead."""
     with transaction.atomic():  # one reading of the article for the nearest and the check
         cited = list(question.citations.select_related("sentence").order_by("position"))
         current = list(question.article.current_sentences())
-        ids = [
-            c.sentence_id if c.sentence.is_current else nearest_current(c.sentence, current).pk
-            for c in cited
-        ]
+        ids = []
+        for citation in cited:
+            sentence = citation.sentence
+            nearest = sentence if sentence.is_current else nearest_current(sentence, current)
+            if nearest is None:
+                raise errors.NothingToConfirm()
+            ids.append(nearest.pk)
         evidence_set(user=user, question=question, sentence_ids=ids)
 
 
-def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence:
-    """The current sentence most like a retired one."""
-    if not current:
-        raise errors.NoEvidence()
-    best = sentences.nearest(sentence.text, [s.text for s in current]).nearest
-    return next(s for s in current if s.text == best)
+def nearest_current(sentence: Sentence, current: Sequence[Sentence]) -> Sentence | None:
+    """The current sentence most like a retired one; None when none is close enough to be
+    its correction (`sentences.UNLIKE`): the sentence was deleted."""
+    found = sentences.nearest(sentence.text, [s.text for s in current])
+    return next((s for s in current if s.text == found.nearest), None) if found.nearest else None
 
 
 def _is_instructor(user: AbstractBaseUser) -> bool:

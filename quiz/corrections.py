@@ -166,6 +166,11 @@ class Review:
     pairs: list[Pair] = field(default_factory=list)
     current: list[Sentence] = field(default_factory=list)  # cited sentences still current
 
+    @property
+    def confirmable(self) -> bool:
+        """Whether every retired sentence has a nearest current one to confirm."""
+        return all(pair.nearest is not None for pair in self.pairs)
+
 
 def reviews(questions: Sequence[Question]) -> list[Review]:
     """Each question (from `questions_to_review`) with its retired sentences beside the
@@ -186,7 +191,7 @@ def reviews(questions: Sequence[Question]) -> list[Review]:
                 continue
             if sentence.pk not in found:
                 candidates = current[question.article_id]
-                nearest = articles.nearest_current(sentence, candidates) if candidates else None
+                nearest = articles.nearest_current(sentence, candidates)
                 before, after = word_diff(sentence.text, nearest.text if nearest else "")
                 found[sentence.pk] = Pair(sentence, nearest, before, after)
             row.pairs.append(found[sentence.pk])

@@ -117,6 +117,13 @@ class NotASentence(NotAllowed):
     message = "Only current sentences of the question's own article can be cited."
 
 
+class NothingToConfirm(NotAllowed):
+    message = (
+        "No sentence of the article now is close to the one it cited (it was deleted, not "
+        "corrected): re-pick its evidence on the question's form."
+    )
+
+
 class BlankAnswer(NotAllowed):
     message = "An empty answer cannot be accepted."
 

@@ -346,3 +346,18 @@ def test_any_edit_keeps_sentences_whose_text_survives_and_places_the_rest(db, li
         if text in before and lines.count(text) == 1:
             assert pk == before[text]
     assert Sentence.objects.filter(article=article).count() >= rows_before
+
+
+def test_a_deleted_sentence_has_no_nearest_to_confirm_and_is_re_picked_instead(article, instructor):
+    from quiz import errors
+    from quiz.articles import evidence_confirm, nearest_current
+
+    question = QuestionFactory(article=article, excerpt=MARCH)
+    article_text_set(article=article, text=TEXT.replace(MARCH, ""), user=instructor, via="admin")
+    question.refresh_from_db()
+    assert question.needs_review
+    (retired,) = question.cited()
+    assert nearest_current(retired, list(article.current_sentences())) is None
+    with pytest.raises(errors.NothingToConfirm):
+        evidence_confirm(user=instructor, question=question)
+    assert Question.objects.get(pk=question.pk).needs_review
