@@ -92,7 +92,8 @@ class ChoiceFormSet(LabelledRows):
             return
         key = kind.build_key(
             choices=[
-                grading.ChoicePart(n, r["text"], r["is_correct"], r.get("match", ""))
+                # A column the posted form lacked (it showed the kind before a change) is empty.
+                grading.ChoicePart(n, r["text"], r.get("is_correct", False), r.get("match", ""))
                 for n, r in enumerate(rows)
             ]
         )

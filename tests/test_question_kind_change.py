@@ -1,0 +1,32 @@
+"""Changing a question from one choice kind to another in the admin: its choices' columns
+are checked for the new kind, never a 500."""
+
+import pytest
+
+from quiz import grading
+from quiz.models import Question
+from tests.factories import QuestionFactory
+from tests.test_question_authoring import change_url, form_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (grading.SINGLE, grading.MATCHING),
+        (grading.SINGLE, grading.ORDERING),
+        (grading.MULTIPLE, grading.MATCHING),
+        (grading.ORDERING, grading.MATCHING),
+        (grading.MATCHING, grading.ORDERING),
+    ],
+)
+def test_a_change_of_choice_kind_is_answered_with_the_form_not_an_error(
+    instructor_client, before, after
+):
+    question = QuestionFactory(kind=before)
+    response = instructor_client.post(change_url(question), form_of(question, kind=after))
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # refused: what the new kind needs is said on the form
+        assert response.context["errors"]
+        assert Question.objects.get(pk=question.pk).kind == before
