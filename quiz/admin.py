@@ -775,10 +775,11 @@ class CohortQuizInline(admin.TabularInline):
         cohort = f"?cohort={assignment.cohort_id}"
         return format_html(
             '<a href="{}">Gradebook</a> · <a href="{}">Item analysis</a> · '
-            '<a href="{}">Coverage map</a>',
+            '<a href="{}">Coverage map<span class="visually-hidden"> of {}</span></a>',
             reverse("quiz:gradebook", args=[assignment.cohort_id, assignment.quiz.slug]),
             reverse("quiz:analysis", args=[assignment.quiz.slug]) + cohort,
             reverse("quiz:coverage", args=[assignment.quiz.article.slug]) + cohort,
+            assignment.quiz.article.title,
         )
 
 

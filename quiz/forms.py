@@ -92,7 +92,8 @@ class CoverageForm(forms.Form):
         Cohort.objects.all(),
         required=False,
         empty_label="All students",
-        help_text="Facility counts the answers in this cohort's graded attempts.",
+        help_text="Facility counts the answers in the chosen students' graded attempts, "
+        "finished or still open.",
     )
 
 
