@@ -523,3 +523,17 @@ def test_confirming_a_question_already_settled_changes_nothing(instructor_client
     response = confirm(instructor_client, second)
     assert messages_of(response)[-1] == f"“{second}” no longer needs review."
     assert [s.text for s in second.sentences.all()] == [OTHER]
+
+
+def test_the_page_of_a_quiz_being_corrected_says_so_instead_of_offering_a_start(
+    instructor_client, student_client, student
+):
+    article = ArticleFactory()
+    quiz = QuizFactory(
+        article=article, open_to=[student], questions=[QuestionFactory(article=article)]
+    )
+    save_text(instructor_client, article, ARTICLE_TEXT.replace(OLD, NEW))
+
+    html = student_client.get(quiz.get_absolute_url()).content.decode()
+    assert "This quiz is being corrected; try again later." in html
+    assert "Start the quiz" not in html
