@@ -589,6 +589,26 @@ class QuestionAdmin(admin.ModelAdmin):
         current = list(question.article.current_sentences())
         return [(sentence, articles.nearest_current(sentence, current)) for sentence in retired]
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except errors.NotAllowed as exc:
+            # The article changed between the form's checks and the save (another
+            # instructor, a bank load): the admin's transaction kept nothing.
+            self.message_user(
+                request,
+                f"Nothing was saved: {exc} The article changed while you edited; "
+                "pick the evidence again.",
+                messages.ERROR,
+            )
+            return redirect(request.get_full_path())
+
     def save_related(
         self, request: HttpRequest, form: QuestionForm, formsets: Any, change: bool
     ) -> None:

@@ -30,3 +30,21 @@ def test_a_change_of_choice_kind_is_answered_with_the_form_not_an_error(
     if response.status_code == 200:  # refused: what the new kind needs is said on the form
         assert response.context["errors"]
         assert Question.objects.get(pk=question.pk).kind == before
+
+
+def test_an_article_changed_between_the_checks_and_the_save_keeps_nothing_and_says_so(
+    instructor_client, monkeypatch
+):
+    from quiz import articles, errors
+
+    question = QuestionFactory()
+
+    def article_changed_meanwhile(**kwargs):
+        raise errors.NotASentence()
+
+    monkeypatch.setattr(articles, "evidence_set", article_changed_meanwhile)
+    data = form_of(question, prompt="A new prompt?")
+    response = instructor_client.post(change_url(question), data, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was saved: Only current sentences" in response.content.decode()
+    assert Question.objects.get(pk=question.pk).prompt == question.prompt
