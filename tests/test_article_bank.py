@@ -165,5 +165,8 @@ def test_quizzes_show_the_settings_off(loaded):
     assert ten.time_limit_minutes
     assert ten.feedback == Quiz.Feedback.AT_END
     for quiz in Quiz.objects.all():
+        # The bank's right choices sit at option 2 in 19 of `full`'s 34 single-choice
+        # questions: shown in the bank's order, always picking 2 would score 56% on them.
+        assert quiz.shuffle_choices, quiz.slug
         positions = list(quiz.quiz_questions.values_list("position", flat=True))
         assert positions == list(range(1, len(positions) + 1)), quiz.slug
