@@ -129,7 +129,8 @@ def test_answering_the_preview_by_keyboard(page, live_server, instructor, kind):
     answer_by_keyboard(page, preview_of(question))
     page.wait_for_selector("#fb-heading")
     assert page.inner_text("#fb-heading").strip() == "Correct"
-    assert page.evaluate("document.activeElement.id") == "fb-heading"
+    # htmx moves focus when the swap settles, a moment after the element appears.
+    page.wait_for_function('() => document.activeElement?.id === "fb-heading"')
     assert page.get_by_role("link", name="Read this sentence in the article").count() == 1
     check_accessible(page)
     assert not Response.objects.exists()
@@ -162,7 +163,8 @@ def test_a_blank_answer_in_the_preview_is_told_in_place(page, live_server, instr
     page.wait_for_selector("#answer-error:has-text('Please enter a number.')")
     settle(page)
     assert page.evaluate("window.notReloaded === true")  # swapped in place by htmx
-    assert page.evaluate("document.activeElement.id") == "answer-error"
+    # htmx moves focus when the swap settles, a moment after the element appears.
+    page.wait_for_function('() => document.activeElement?.id === "answer-error"')
     check_accessible(page)
     page.fill("input[name=answer]", "45")
     page.click("button.answer-submit")
