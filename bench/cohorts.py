@@ -11,14 +11,10 @@ report page under 300 ms with at most 10 queries, for 1,000 students with 20 att
 from __future__ import annotations
 
 import argparse
-import atexit
 import csv
 import os
-import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -27,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres  # noqa: E402
+from bench.loadtest import prepared_database  # noqa: E402
 
 
 def main() -> None:
@@ -44,30 +40,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="quiz-cohort-bench-"))
-    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-    }
-    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.update(env)
-    database = env["DATABASE_URL"].split(":", 1)[0]
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    if database.startswith("postgres"):
-        _reset_postgres()
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    # The report pages link the stylesheet through the production manifest storage.
-    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
-    subprocess.run(
-        [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    workdir, env, manage, database = prepared_database("quiz-cohort-bench-")
 
     # 1. The load, as an instructor runs it, progress bar and all.
     path = workdir / "cohort.csv"

@@ -14,21 +14,16 @@ this 2-core machine: under 300 ms, with a fixed number of queries.
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres  # noqa: E402
+from bench.loadtest import prepared_database  # noqa: E402
 
 
 def main() -> None:
@@ -38,30 +33,7 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=20, help="timed renders of the map")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="quiz-coverage-bench-"))
-    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-    }
-    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.update(env)
-    database = env["DATABASE_URL"].split(":", 1)[0]
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    if database.startswith("postgres"):
-        _reset_postgres()
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    # The page links the stylesheet through the production manifest storage.
-    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
-    subprocess.run(
-        [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    *_, database = prepared_database("quiz-coverage-bench-")
 
     import django
 

@@ -14,6 +14,7 @@ generator shares its cores with the server, as it would on any 2-core box.
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import io
 import json
@@ -323,6 +324,38 @@ def serve(env: dict[str, str], *, workers: int, port: int, **popen: object) -> s
         env=env,
         **popen,
     )
+
+
+def prepared_database(prefix: str) -> tuple[Path, dict[str, str], list[str], str]:
+    """A production-like run (DEBUG off) on a fresh database: a temporary SQLite file, or the
+    emptied PostgreSQL of DATABASE_URL, migrated, its static files collected (pages link the
+    stylesheet through the manifest storage) and the demo bank loaded. Returns the scratch
+    folder (removed at exit), the environment (also set in this process), the manage.py
+    command and the database's scheme."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "testserver,127.0.0.1",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.update(env)
+    database = env["DATABASE_URL"].split(":", 1)[0]
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    if database.startswith("postgres"):
+        _reset_postgres()
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run(
+        [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return workdir, env, manage, database
 
 
 def _reset_postgres() -> None:
