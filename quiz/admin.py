@@ -26,6 +26,7 @@ from quiz import (
     authoring,
     cohorts,
     corrections,
+    drawing,
     errors,
     grading,
     presenters,
@@ -218,6 +219,8 @@ class QuestionForm(forms.ModelForm):
             "numeric_answer",
             "numeric_tolerance",
             "explanation",
+            "weight",
+            "draw_group",
         ]
         help_texts = {
             "article": "Its sentences are listed under Evidence; after choosing another "
@@ -225,8 +228,13 @@ class QuestionForm(forms.ModelForm):
             "kind": "On a saved question, a new kind's own fields appear once you save it.",
         }
 
+    def clean_weight(self) -> int:
+        return self.cleaned_data["weight"] or 1
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Most questions are worth 1: left empty, it is 1.
+        self.fields["weight"].required = False
         article = self.data.get("article") if self.is_bound else self.initial.get("article")
         if article is None and not self.is_bound:
             article = self.instance.article_id
@@ -473,8 +481,8 @@ INLINE_PARTS = {"choices": "choices", "accepted_answers": "accepted answers"}
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
-    list_display = ["key", "short_prompt", "kind", "topic", "needs_review"]
-    list_filter = ["article", "quizzes", "kind", "topic", "needs_review"]
+    list_display = ["key", "short_prompt", "kind", "topic", "weight", "draw_group", "needs_review"]
+    list_filter = ["article", "quizzes", "kind", "topic", "weight", "needs_review"]
     search_fields = ["prompt", "key", "citations__sentence__text", "explanation"]
     list_select_related = ["article"]
     readonly_fields = ["preview"]
@@ -499,6 +507,7 @@ class QuestionAdmin(admin.ModelAdmin):
             (None, {"fields": ["article", "key", "kind", "topic", "prompt"]}),
             ("Evidence", {"fields": ["evidence"]}),
             ("Answer", {"fields": [*numeric, "explanation"]}),
+            ("In quizzes", {"fields": ["weight", "draw_group"]}),
             ("Preview", {"fields": ["preview"]}),
         ]
 
@@ -731,13 +740,22 @@ class QuizQuestionFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        pool = len(_rows(self))
+        rows = _rows(self)
+        pool = len(rows)
         draw = self.instance.draw_count
         if draw is not None and draw > pool:
             raise ValidationError(
                 f"The quiz draws {draw} questions but has only {pool}; add questions or "
                 "draw fewer.",
                 code="draw_exceeds_pool",
+            )
+        slots = drawing.draw_slots(row["question"].draw_group for row in rows)
+        if draw is not None and draw > slots:
+            raise ValidationError(
+                f"The quiz draws {draw} questions, but its questions' draw groups let one "
+                f"attempt ask only {slots} of its {pool} (a draw group counts once); add "
+                "questions, draw fewer or split a group.",
+                code="draw_exceeds_groups",
             )
 
 

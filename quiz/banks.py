@@ -20,7 +20,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Valida
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
 
-from quiz import articles, grading, sentences
+from quiz import articles, drawing, grading, sentences
 from quiz.models import (
     AcceptedAnswer,
     Article,
@@ -65,6 +65,7 @@ class LoadResult:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)  # see `_Plan.stale`
     articles: set[str] = field(default_factory=set)
     sentences_added: int = 0
     sentences_retired: int = 0
@@ -77,7 +78,8 @@ class LoadResult:
         models_seen = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         lines = [
             f"  {label}: {self.created[label]} created, {self.updated[label]} updated, "
-            f"{self.unchanged[label]} unchanged"
+            + (f"{self.removed[label]} removed, " if self.removed[label] else "")
+            + f"{self.unchanged[label]} unchanged"
             for label in models_seen
         ]
         lines.append(
@@ -143,6 +145,7 @@ def _load(
             continue
         for index, entry in enumerate(data, 1):
             problems += _load_entry(entry, f"{source}, object {index}", plan, result)
+    plan.find_stale()
     banks = _Banks.read(plan.articles)
     banks.overlay(plan)
     # Every question's quotes, even when other objects failed: a teacher fixes them together.
@@ -256,6 +259,9 @@ class _Banks:
 
     def overlay(self, plan: _Plan) -> None:
         """The banks as the plan's objects will leave them."""
+        for label, stale in plan.stale.items():
+            for obj in stale:
+                self.rows[label].pop(obj.pk, None)
         for label, planned in plan.objects.items():
             for item in planned.values():
                 self.rows[label][_node(item.obj)] = item.obj
@@ -364,6 +370,23 @@ class _Banks:
                         where, f"it draws {quiz.draw_count} questions from a pool of {len(pool)}"
                     )
                 )
+            elif quiz.draw_count is not None:
+                groups = [
+                    getattr(
+                        self.rows["quiz.question"].get(_ref(link, "question")), "draw_group", ""
+                    )
+                    for link in pool
+                ]
+                slots = drawing.draw_slots(groups)
+                if quiz.draw_count > slots:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"it draws {quiz.draw_count} questions, but its draw groups let one "
+                            f"attempt ask only {slots} of its {len(pool)} (a draw group counts "
+                            "once): lower the draw or split a group",
+                        )
+                    )
             for link in pool:
                 question = _ref(link, "question")
                 article, key = self.question_articles[question]
@@ -442,6 +465,31 @@ class _Plan:
         # question's natural key -> places of its cited sentences in its article's new split
         self.resolved: dict[tuple, list[int]] = {}
         self._splits: dict[Any, list[str]] = {}
+        # saved rows the files replace: see `find_stale`
+        self.stale: dict[str, list[models.Model]] = {}
+
+    # A file that defines a question and lists its choices (or accepted answers), or defines
+    # a quiz and lists its questions, lists all of them: loading an edited bank leaves no
+    # choice, answer or quiz question it dropped. Attempts keep what they showed and were
+    # graded against, frozen on their items. Anything else is added to what is saved.
+    _OWNED = {
+        "quiz.choice": ("question", "quiz.question"),
+        "quiz.acceptedanswer": ("question", "quiz.question"),
+        "quiz.quizquestion": ("quiz", "quiz.quiz"),
+    }
+
+    def find_stale(self) -> None:
+        for label, (owner, owner_label) in self._OWNED.items():
+            listed = [planned.obj for planned in self.objects[label].values()]
+            defined = {planned.obj.pk for planned in self.objects[owner_label].values()}
+            owners = sorted({getattr(o, f"{owner}_id") for o in listed} & defined - {None})
+            keep = {o.pk for o in listed if o.pk is not None}
+            manager = apps.get_model(label)._default_manager
+            stale = []
+            for start in range(0, len(owners), BATCH):
+                saved = manager.filter(**{f"{owner}_id__in": owners[start : start + BATCH]})
+                stale += [obj for obj in saved.order_by("pk") if obj.pk not in keep]
+            self.stale[label] = stale
 
     def split_of(self, article: Article) -> list[str]:
         """The sentences the article will have: of its text in the files, or as saved."""
@@ -594,6 +642,13 @@ class _Plan:
                 self.saved[label, key] = found.get(key)
 
     def write(self, result: LoadResult) -> None:
+        for label, stale in self.stale.items():  # first: they may hold places the new rows take
+            pks = [obj.pk for obj in stale]
+            for start in range(0, len(pks), BATCH):
+                apps.get_model(label)._default_manager.filter(
+                    pk__in=pks[start : start + BATCH]
+                ).delete()
+            result.removed[label] += len(pks)
         for label in BANK_MODELS:
             model = apps.get_model(label)
             new = [p.obj for p in self.objects[label].values() if p.previous is None]

@@ -90,7 +90,7 @@ class InstructorsOnly(NotAllowed):
 
 
 class ScoreOutOfRange(NotAllowed):
-    message = "A score is between 0 and 1 point."
+    message = "This question's score is between 0 and {points}."
 
 
 class ReasonRequired(NotAllowed):

@@ -98,9 +98,10 @@ class CoverageForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    """An instructor's score for one response, in points (each question is worth 1), and why."""
+    """An instructor's score for one response, in points (up to its question's weight; the
+    service checks the range), and why."""
 
-    score = forms.DecimalField(min_value=0, max_value=1, max_digits=5, decimal_places=4)
+    score = forms.DecimalField(min_value=0, max_digits=7, decimal_places=4)
     reason = forms.CharField(max_length=1000)
 
 

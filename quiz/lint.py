@@ -50,6 +50,7 @@ class Item:
     cited: tuple[int, ...] = ()  # sentence ids, in citation order
     evidence: str = ""  # the cited sentences' text
     needs_review: bool = False  # a sentence it cites was changed: new attempts leave it out
+    draw_group: str = ""  # a drawn attempt asks at most one question of a group
 
     @property
     def right_choices(self) -> list[Choice]:
@@ -204,8 +205,9 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
             cited=tuple(sentence_id for sentence_id, _ in cited[pk]),
             evidence=sentences.join(text for _, text in cited[pk]),
             needs_review=needs_review,
+            draw_group=draw_group,
         )
-        for pk, slug, key, kind, prompt, explanation, numeric_answer, needs_review in (
+        for pk, slug, key, kind, prompt, explanation, numeric_answer, needs_review, draw_group in (
             questions.order_by("article__slug", "key").values_list(
                 "pk",
                 "article__slug",
@@ -215,6 +217,7 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
                 "explanation",
                 "numeric_answer",
                 "needs_review",
+                "draw_group",
             )
         )
     }
@@ -567,7 +570,8 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
     """A question that shows the answer of another question of the same quiz before that one
     is answered (answers are given in order and are final): in its prompt or its ordering's or
     matching's items, or, when the quiz gives feedback after each question, in its
-    explanation or its right choice; and not in that question's own prompt. It can come first
+    explanation or its right choice; and not in that question's own prompt. In a quiz that
+    draws, two questions of one draw group are never asked together. It can come first
     when the quiz shuffles its questions or puts it first. A right choice that the other
     question also offers names a candidate that question shows anyway, and is not counted.
 
@@ -600,6 +604,8 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
                 for i in rarest:
                     if i == j or (i > j and not quiz.shuffle_questions):
                         continue
+                    if quiz.draw_count is not None and _kept_apart(quiz.items[i], answered):
+                        continue
                     parts = _showing(shown[i], phrase, offered, feedback=quiz.feedback_each)
                     if parts:
                         pair = (quiz.items[i].ref, answered.ref)
@@ -615,6 +621,11 @@ def giveaway_findings(quizzes: Iterable[QuizItems]) -> list[Finding]:
         )
         for (giver, taker), (answer, parts) in found.items()
     ]
+
+
+def _kept_apart(one: Item, other: Item) -> bool:
+    """Whether a drawn attempt never asks both: they share a draw group."""
+    return bool(one.draw_group) and one.draw_group == other.draw_group
 
 
 def _give(parts: list[str]) -> str:

@@ -134,6 +134,10 @@ class QuestionManager(models.Manager["Question"]):
         return self.get(key=key, article__slug=article_slug)
 
 
+# A question's points: enough for any effort a question asks, small enough that one question
+# never outweighs a whole quiz by accident.
+MAX_WEIGHT = 20
+
 # Kinds whose key is a number held on the question itself.
 NUMERIC_KINDS = [kind.name for kind in grading.all_kinds() if kind.uses_numeric]
 
@@ -155,6 +159,18 @@ class Question(models.Model):
         "it is left out of new attempts until its evidence is re-picked or confirmed.",
     )
     topic = models.CharField(max_length=60, help_text="Groups questions for progress by topic.")
+    weight = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WEIGHT)],
+        help_text="Points the question is worth: more for one that asks more (an ordering of "
+        "seven events) than for a true/false.",
+    )
+    draw_group = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text="Questions that answer one another share a group: an attempt that draws "
+        "questions at random asks at most one of a group.",
+    )
     numeric_answer = models.DecimalField(
         max_digits=14, decimal_places=4, null=True, blank=True, help_text="Numeric questions only."
     )
@@ -184,6 +200,9 @@ class Question(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(numeric_tolerance__gte=0), name="question_tolerance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=MAX_WEIGHT), name="question_weight_range"
             ),
         ]
 
@@ -500,7 +519,7 @@ class Attempt(models.Model):
     )
     question_count = models.PositiveSmallIntegerField(default=0)
     max_points = models.PositiveSmallIntegerField(
-        default=0, help_text="What the questions are worth together (each is worth 1 today)."
+        default=0, help_text="What the questions are worth together: the sum of their weights."
     )
     passed = models.BooleanField(null=True, blank=True)
 
@@ -573,10 +592,14 @@ class AttemptItem(models.Model):
     evidence = models.JSONField(
         default=list, help_text="[sentence id, text] of each sentence the question cited."
     )
+    weight = models.PositiveSmallIntegerField(
+        default=1, help_text="The question's points when the attempt started."
+    )
 
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=1), name="item_weight_positive"),
             models.UniqueConstraint(fields=["attempt", "position"], name="item_position_unique"),
             models.UniqueConstraint(fields=["attempt", "question"], name="item_question_unique"),
             models.CheckConstraint(condition=Q(position__gte=1), name="item_position_positive"),
@@ -672,6 +695,11 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.score}"
+
+    @property
+    def points(self) -> Decimal:
+        """The score (the share of the item earned) in the item's points."""
+        return self.score * self.item.weight
 
 
 class ScoreCause(models.TextChoices):

@@ -288,12 +288,13 @@ class AnswerCount:
 def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, list[ItemStats]]:
     """Moodle's quiz statistics for the finished graded attempts at `quiz` (of `cohort`).
 
-    Facility index: the mean score on the question, as a percentage. Discrimination index:
-    the correlation between the score on the question and the score on the rest of the
-    attempt, as Moodle computes it. One pass of the database groups the attempt items by
-    question, score, attempt total and (for choice questions) the choice picked; the sums are
-    added up here from those few groups, so the cost does not grow with the number of
-    students beyond that one scan; a second groups the typed answers. Five queries.
+    Facility index: the mean score on the question, as a percentage of its points.
+    Discrimination index: the correlation between the points on the question and the points
+    on the rest of the attempt (its points taken out of the total), as Moodle computes it.
+    One pass of the database groups the attempt items by question, score, weight, attempt
+    total and (for choice questions) the choice picked; the sums are added up here from those
+    few groups, so the cost does not grow with the number of students beyond that one scan;
+    a second groups the typed answers. Five queries.
     """
     attempts = Attempt.objects.filter(quiz=quiz, is_practice=False, state=Attempt.State.FINISHED)
     if cohort is not None:
@@ -314,12 +315,12 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     )
     groups = (
         items.annotate(pick=pick)
-        .values("question_id", "pick", "response__score", "attempt__points")
+        .values("question_id", "pick", "response__score", "weight", "attempt__points")
         .annotate(n=Count("pk"))
         .order_by()
     )
     sums: dict[int, dict[str, float]] = defaultdict(
-        lambda: dict.fromkeys(("n", "sx", "sxx", "st", "stt", "sxt"), 0.0)
+        lambda: dict.fromkeys(("n", "share", "sx", "sxx", "st", "stt", "sxt"), 0.0)
     )
     # (submission, its score, how many)
     submissions: dict[int, list[tuple[Any, float, int]]] = defaultdict(list)
@@ -338,17 +339,19 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
         )
     for row in groups:
         n = row["n"]
-        x = float(row["response__score"] or 0)
+        share = float(row["response__score"] or 0)
+        x = share * row["weight"]  # in points, as the attempt's total counts it
         t = float(row["attempt__points"] or 0)
         acc = sums[row["question_id"]]
         acc["n"] += n
+        acc["share"] += n * share
         acc["sx"] += n * x
         acc["sxx"] += n * x * x
         acc["st"] += n * t
         acc["stt"] += n * t * t
         acc["sxt"] += n * x * t
         if row["pick"] is not None:
-            submissions[row["question_id"]].append((row["pick"], x, n))
+            submissions[row["question_id"]].append((row["pick"], share, n))
     position = QuizQuestion.objects.filter(quiz=quiz, question=OuterRef("pk")).values("position")
     questions = (
         Question.objects.filter(pk__in=list(sums))
@@ -359,7 +362,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     for question in questions:
         row = sums[question.pk]
         n = int(row["n"])
-        facility = row["sx"] / n * 100 if n else None
+        facility = row["share"] / n * 100 if n else None
         stats = ItemStats(
             question=question,
             asked=n,
@@ -390,7 +393,7 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
 
 
 def _rest_correlation(row: dict[str, float]) -> float | None:
-    """Pearson's r between x (the question's score) and T - x (the rest of the attempt)."""
+    """Pearson's r between x (the question's points) and T - x (the rest of the attempt)."""
     n = row["n"]
     if n < 2:
         return None

@@ -25,11 +25,19 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Sum, prefetch_related_objects
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from quiz import errors, grading, selectors
+from quiz import drawing, errors, grading, selectors
 from quiz.models import (
     AcceptedAnswer,
     Attempt,
@@ -75,8 +83,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             raise errors.QuizBeingCorrected()  # every question waits for review
         questions = [item.question for item in pool]
         if quiz.draw_count is not None:
-            drawn = set(_random.sample(range(len(questions)), min(quiz.draw_count, len(questions))))
-            questions = [q for n, q in enumerate(questions) if n in drawn]
+            questions = drawing.draw(questions, quiz.draw_count, rng=_random)
         closes_at = window.closes_at if window is not None else None
         return _create(user, quiz, questions, now=now, practice=False, closes_at=closes_at)
 
@@ -241,6 +248,13 @@ def attempt_expire_if_due(
 # attempt.
 
 
+# An attempt's points: each response's score (the share of its item earned) times the item's
+# weight, summed.
+POINTS = Sum(
+    F("score") * F("item__weight"), output_field=DecimalField(max_digits=8, decimal_places=4)
+)
+
+
 @dataclass(frozen=True)
 class Accepted:
     accepted: AcceptedAnswer | None  # None: it was accepted already
@@ -252,20 +266,18 @@ def response_override(
     user: AbstractBaseUser,
     attempt_id: int,
     response_id: int,
-    score: Decimal,
+    points: Decimal,
     reason: str,
     now: datetime | None = None,
 ) -> Response:
-    """Set one response's score by hand, with the reason the student will read; the
-    attempt's points and pass are recomputed. Only once the attempt has ended: until then
-    its points do not exist and the student may still be reading the feedback."""
+    """Set one response's points by hand (0 to its item's weight), with the reason the
+    student will read; the attempt's points and pass are recomputed. Only once the attempt
+    has ended: until then its points do not exist and the student may still be reading the
+    feedback."""
     _check_instructor(user)
     reason = reason.strip()
     if not reason:
         raise errors.ReasonRequired()
-    if not Decimal(0) <= score <= Decimal(1):
-        raise errors.ScoreOutOfRange()
-    score = score.quantize(Decimal("0.0001"))
     with transaction.atomic():
         response = (
             Response.objects.select_for_update(of=("item__attempt",))
@@ -278,6 +290,10 @@ def response_override(
         attempt = response.item.attempt
         if attempt.is_open:
             raise errors.AttemptInProgress()
+        weight = response.item.weight
+        if not Decimal(0) <= points <= weight:
+            raise errors.ScoreOutOfRange(points=f"{weight} point{'s' if weight != 1 else ''}")
+        score = (points / weight).quantize(Decimal("0.0001"))
         ScoreChange.objects.create(
             response=response,
             changed_by=user,
@@ -393,7 +409,7 @@ def _rescore(attempts: Sequence[Attempt]) -> None:
     totals = dict(
         Response.objects.filter(item__attempt__in=[a.pk for a in attempts])
         .values("item__attempt")
-        .annotate(total=Sum("score"))
+        .annotate(total=POINTS)
         .values_list("item__attempt", "total")
     )
     for attempt in attempts:
@@ -509,7 +525,7 @@ def _create(
         started_at=now,
         deadline=deadline,
         question_count=len(questions),
-        max_points=len(questions),
+        max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
     AttemptItem.objects.bulk_create(
@@ -533,6 +549,7 @@ def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool)
         matches=matches,
         key=kind.key_to_data(question.grading_key()),
         evidence=question.evidence(),
+        weight=question.weight,
     )
 
 
@@ -557,7 +574,7 @@ def _end_if_over(
 
 
 def _close(attempt: Attempt, now: datetime, *, state: str) -> None:
-    points = Response.objects.filter(item__attempt=attempt).aggregate(total=Sum("score"))["total"]
+    points = Response.objects.filter(item__attempt=attempt).aggregate(total=POINTS)["total"]
     attempt.state = state
     attempt.finished_at = now
     _set_points(attempt, points or Decimal(0))
@@ -565,7 +582,7 @@ def _close(attempt: Attempt, now: datetime, *, state: str) -> None:
 
 
 def _set_points(attempt: Attempt, points: Decimal) -> None:
-    """An ended attempt's points (the sum of its responses' scores) and whether they pass:
+    """An ended attempt's points (its responses' scores, weighted) and whether they pass:
     the one place both are worked out, at the close and after every change of a score."""
     attempt.points = points
     attempt.passed = (

@@ -557,9 +557,11 @@ def override(request: HttpRequest, attempt_id: int, response_id: int) -> HttpRes
                 user=request.user,
                 attempt_id=attempt_id,
                 response_id=response_id,
-                score=form.cleaned_data["score"],
+                points=form.cleaned_data["score"],
                 reason=form.cleaned_data["reason"],
             )
+        except errors.ScoreOutOfRange as exc:  # the form's value, out of this question's range
+            form.add_error("score", str(exc))
         except (errors.NotAllowed, errors.Conflict) as exc:
             form.add_error(None, str(exc))
             status = status_of(exc)

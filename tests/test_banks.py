@@ -444,3 +444,65 @@ def test_students_answering_while_a_bank_loads_see_no_500(tmp_path, student):
     answered = {n % len(items) for n, status in enumerate(statuses) if status == 200}
     assert answered, "no answer got through"
     assert Response.objects.filter(item__attempt=attempt).count() == len(answered)
+
+
+def test_a_reloaded_bank_drops_the_choices_answers_and_quiz_questions_it_no_longer_lists(
+    tmp_path, bank
+):
+    """A file that defines a question with its choices, or a quiz with its questions, lists
+    all of them: an edited bank loads as the bank it is, not merged with the old one."""
+    bank_load(paths=[write(tmp_path, bank)])
+    single = find(bank, "quiz.question", key="single")["fields"]
+    wrong = next(
+        e
+        for e in bank
+        if e["model"] == "quiz.choice"
+        and e["fields"]["question"][0] == "single"
+        and not e["fields"]["is_correct"]
+    )
+    bank.remove(wrong)
+    dropped_answer = next(e for e in bank if e["model"] == "quiz.acceptedanswer")
+    bank.remove(dropped_answer)
+    dropped_link = find(bank, "quiz.quizquestion", question=["numeric", "kherson"])
+    bank.remove(dropped_link)
+    result = bank_load(paths=[write(tmp_path, bank)])
+    assert result.removed == {"quiz.choice": 1, "quiz.acceptedanswer": 1, "quiz.quizquestion": 1}
+    assert "1 removed" in result.summary()
+    assert not Choice.objects.filter(question__key="single", text=wrong["fields"]["text"]).exists()
+    assert not AcceptedAnswer.objects.filter(text=dropped_answer["fields"]["text"]).exists()
+    quiz = Quiz.objects.get(slug="all")
+    assert "numeric" not in set(quiz.questions.values_list("key", flat=True))
+    assert Question.objects.filter(key="numeric").exists()  # out of the quiz, still in the bank
+    assert Question.objects.get(key="single").prompt == single["prompt"]
+    assert bank_problems() == []
+
+
+def test_a_file_that_lists_no_choices_of_a_question_leaves_them(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    before = counts()
+    only = [find(bank, "quiz.article", slug="kherson"), find(bank, "quiz.question", key="single")]
+    only[1]["fields"]["explanation"] = "Said better."
+    result = bank_load(paths=[write(tmp_path, only)])
+    assert sum(result.removed.values()) == 0
+    assert counts() == before
+
+
+def test_a_file_adding_questions_to_a_quiz_it_does_not_define_keeps_the_others(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    QuestionFactory(article=Article.objects.get(slug="kherson"), key="extra")
+    link = {"quiz": ["all"], "question": ["extra", "kherson"], "position": 8}
+    bank_load(paths=[write(tmp_path, [{"model": "quiz.quizquestion", "fields": link}])])
+    assert Quiz.objects.get(slug="all").quiz_questions.count() == 8
+
+
+def test_a_quiz_drawing_more_than_its_draw_groups_allow_is_refused(tmp_path, bank):
+    """A draw group counts once: seven questions, three of one group, offer five."""
+    find(bank, "quiz.quiz", slug="all")["fields"]["draw_count"] = 6
+    for key in ("single", "multiple"):
+        find(bank, "quiz.question", key=key)["fields"]["draw_group"] = "same-fact"
+    bank_load(paths=[write(tmp_path, bank)])  # six can be drawn: one of the two, and five
+    find(bank, "quiz.question", key="true_false")["fields"]["draw_group"] = "same-fact"
+    assert (
+        "quiz all: it draws 6 questions, but its draw groups let one attempt ask only 5 of "
+        "its 7" in load_error(tmp_path, bank)
+    )

@@ -70,6 +70,7 @@ def comparable(q) -> tuple:
         tuple(sorted(q.accepted)),
         None if q.numeric_answer is None else q.numeric_answer.normalize(),
         q.numeric_tolerance.normalize(),
+        q.weight,
     )
 
 
@@ -414,6 +415,18 @@ def test_moodle_xml_round_trip_carries_every_question_of_the_bank(tmp_path, kher
     copied = {q.key: comparable(q) for q in bank_questions(copy)}
     assert copied == original
     assert {q.kind for q in bank_questions(copy)} == set(grading.KINDS)
+
+
+def test_moodle_xml_carries_a_questions_weight_as_its_default_mark(tmp_path, kherson, copy):
+    heavy = kherson.questions.filter(weight__gt=1).first()
+    assert heavy is not None, "the bank weighs its longer questions"
+    assert f"<defaultgrade>{heavy.weight}</defaultgrade>" in export_moodle_xml(kherson).text
+    xml = export_moodle_xml(kherson).text.replace(
+        f"<defaultgrade>{heavy.weight}</defaultgrade>", "<defaultgrade>1.5</defaultgrade>", 1
+    )
+    imported = import_moodle_xml(xml)
+    (problem,) = imported.problems
+    assert "default mark 1.5 is not a whole number of points from 1 to 20" in problem.message
 
 
 def test_export_command_reports_what_gift_leaves_out(tmp_path, kherson):

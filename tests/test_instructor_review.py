@@ -140,7 +140,7 @@ def test_override_recomputes_points_and_pass_and_is_kept(instructor, bob, four_q
         user=instructor,
         attempt_id=attempt.pk,
         response_id=wrong.pk,
-        score=Decimal("1"),
+        points=Decimal("1"),
         reason="Right in substance.",
     )
 
@@ -168,7 +168,7 @@ def test_every_override_is_shown_on_both_reviews(
             user=instructor,
             attempt_id=attempt.pk,
             response_id=response.pk,
-            score=Decimal(score),
+            points=Decimal(score),
             reason=why,
         )
     bob_client = Client()
@@ -186,8 +186,8 @@ def test_every_override_is_shown_on_both_reviews(
 @pytest.mark.parametrize(
     ("change", "refusal"),
     [
-        ({"score": Decimal("1.5")}, errors.ScoreOutOfRange),
-        ({"score": Decimal("-0.1")}, errors.ScoreOutOfRange),
+        ({"points": Decimal("1.5")}, errors.ScoreOutOfRange),
+        ({"points": Decimal("-0.1")}, errors.ScoreOutOfRange),
         ({"reason": "   "}, errors.ReasonRequired),
         ({"response_id": 0}, errors.NoSuchResponse),
         ({"attempt_id": 0}, errors.NoSuchResponse),
@@ -201,7 +201,7 @@ def test_override_refusals_save_nothing(instructor, bob, four_questions, change,
         "user": instructor,
         "attempt_id": attempt.pk,
         "response_id": response.pk,
-        "score": Decimal(1),
+        "points": Decimal(1),
         "reason": "Because.",
         **change,
     }
@@ -223,7 +223,7 @@ def test_an_attempt_in_progress_cannot_be_overridden(instructor, bob, four_quest
             user=instructor,
             attempt_id=attempt.pk,
             response_id=first.pk,
-            score=Decimal(1),
+            points=Decimal(1),
             reason="x",
         )
     assert not ScoreChange.objects.exists()
@@ -244,7 +244,7 @@ def test_override_form_posts_and_comes_back_to_the_answer(instructor_client, bob
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"score": "2", "reason": "x"}, "less than or equal to 1"),
+        ({"score": "2", "reason": "x"}, "score is between 0 and 1 point."),
         ({"score": "1", "reason": ""}, "This field is required"),
         ({"score": "one", "reason": "x"}, "Enter a number"),
     ],
@@ -313,7 +313,7 @@ def test_points_always_equal_the_sum_of_the_scores(
                 user=instructor,
                 attempt_id=attempt.pk,
                 response_id=response.pk,
-                score=score,
+                points=score,
                 reason="Checked by hand.",
             )
             kept += 1
@@ -430,7 +430,7 @@ def test_an_overridden_response_keeps_its_override(instructor, month_quiz):
         user=instructor,
         attempt_id=attempts[0].pk,
         response_id=response.pk,
-        score=Decimal("0.5"),
+        points=Decimal("0.5"),
         reason="Misspelt: half.",
     )
     services.answer_accept(user=instructor, question_id=_month(month_quiz), answer="novmber")
@@ -608,7 +608,7 @@ def test_the_instructors_review_queries_do_not_grow_with_the_attempt(
             user=instructor,
             attempt_id=attempt.pk,
             response_id=response.pk,
-            score=Decimal(1),
+            points=Decimal(1),
             reason="ok",
         )
     # Session, user, the attempt with its quiz and student, the items with their responses,

@@ -34,6 +34,8 @@ class QuestionData:
     accepted: list[str] = field(default_factory=list)
     numeric_answer: Decimal | None = None
     numeric_tolerance: Decimal = Decimal(0)
+    weight: int = 1
+    draw_group: str = ""  # the bank format keeps it; GIFT and Moodle XML have no such thing
 
     @property
     def parts(self) -> grading.Parts:
@@ -106,6 +108,8 @@ def _data(q: Question) -> QuestionData:
         accepted=[a.text for a in q.accepted_answers.all()],
         numeric_answer=q.numeric_answer,
         numeric_tolerance=q.numeric_tolerance,
+        weight=q.weight,
+        draw_group=q.draw_group,
     )
 
 
@@ -126,6 +130,8 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
                     "topic": q.topic,
                     "numeric_answer": _number(q.numeric_answer),
                     "numeric_tolerance": _number(q.numeric_tolerance),
+                    "weight": q.weight,
+                    "draw_group": q.draw_group,
                 },
             }
         )

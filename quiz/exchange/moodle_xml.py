@@ -4,6 +4,7 @@ defusedxml, so entity expansion and external entities are refused."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -22,7 +23,7 @@ from quiz.exchange.common import (
     split_feedback,
 )
 from quiz.grading.base import xml_text
-from quiz.models import Article
+from quiz.models import MAX_WEIGHT, Article
 
 
 def export_moodle_xml(article: Article) -> Exported:
@@ -52,7 +53,7 @@ def _question(q: QuestionData) -> ET.Element:
     xml_text(element, "name", q.key)
     xml_text(element, "questiontext", q.prompt, format="plain_text")
     xml_text(element, "generalfeedback", general_feedback(q), format="plain_text")
-    ET.SubElement(element, "defaultgrade").text = "1"
+    ET.SubElement(element, "defaultgrade").text = str(q.weight)
     ET.SubElement(element, "idnumber").text = q.key
     kind.xml_write(element, q.parts)
     return element
@@ -102,9 +103,24 @@ def _import_question(element: Any, name: str, topic: str) -> QuestionData:
         explanation=explanation,
         evidence=evidence,
         topic=topic,
+        weight=_weight(element.findtext("defaultgrade", default="1")),
     )
     q.parts = kind.xml_parts(read)
     return q
+
+
+def _weight(text: str) -> int:
+    """Moodle's default mark ("1.0000000") as our weight: whole points, 1 to MAX_WEIGHT."""
+    try:
+        mark = Decimal(text.strip() or "1")
+    except InvalidOperation:
+        raise ValueError(f"its default mark {text.strip()!r} is not a number") from None
+    if mark != mark.to_integral_value() or not 1 <= mark <= MAX_WEIGHT:
+        raise ValueError(
+            f"its default mark {text.strip()} is not a whole number of points from 1 to "
+            f"{MAX_WEIGHT}, which is what a question here may be worth"
+        )
+    return int(mark)
 
 
 def _read(element: Any) -> grading.XmlQuestion:

@@ -1,5 +1,6 @@
 import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -34,3 +35,9 @@ def seconds_left(deadline: datetime) -> int:
     start, measured on the server's clock so that the computer's clock does not matter."""
     left = (deadline - timezone.now()).total_seconds()
     return max(0, math.ceil(left))
+
+
+@register.filter
+def times(score: Decimal, weight: int) -> Decimal:
+    """A score (the share of a question earned) in that question's points."""
+    return score * weight
