@@ -489,7 +489,22 @@ class _Plan:
             for start in range(0, len(owners), BATCH):
                 saved = manager.filter(**{f"{owner}_id__in": owners[start : start + BATCH]})
                 stale += [obj for obj in saved.order_by("pk") if obj.pk not in keep]
+            if label == "quiz.quizquestion":
+                stale += self._moved_in_quizzes()
             self.stale[label] = stale
+
+    def _moved_in_quizzes(self) -> list[models.Model]:
+        """A quiz question the file moves is written anew: updated in place, two questions
+        swapping places would each hold the other's place for a moment, which the unique
+        (quiz, position) refuses on some databases."""
+        moved = []
+        for planned in self.objects["quiz.quizquestion"].values():
+            if planned.previous is not None and "position" in planned.changed:
+                moved.append(QuizQuestion(pk=planned.obj.pk))
+                planned.obj.pk = None
+                planned.obj._state.adding = True
+                planned.previous, planned.changed = None, []
+        return moved
 
     def split_of(self, article: Article) -> list[str]:
         """The sentences the article will have: of its text in the files, or as saved."""

@@ -182,11 +182,11 @@ RETIRED = [
     "november-abandoned",
     "kherson-waypoint",
     "crown-jewel-year",
-    "months-events",
     "places-events",
     "who-claimed-what",
     "serviceman-timing",
     "staged-death-is-speculation",
+    "stremousov-sequence",
 ]
 
 

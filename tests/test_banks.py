@@ -506,3 +506,17 @@ def test_a_quiz_drawing_more_than_its_draw_groups_allow_is_refused(tmp_path, ban
         "quiz all: it draws 6 questions, but its draw groups let one attempt ask only 5 of "
         "its 7" in load_error(tmp_path, bank)
     )
+
+
+def test_a_reloaded_bank_may_reorder_a_quizs_questions(tmp_path, bank):
+    bank_load(paths=[write(tmp_path, bank)])
+    links = [e for e in bank if e["model"] == "quiz.quizquestion"]
+    first, last = links[0]["fields"], links[-1]["fields"]
+    first["position"], last["position"] = last["position"], first["position"]
+    bank_load(paths=[write(tmp_path, bank)])
+    order = list(
+        Quiz.objects.get(slug="all").quiz_questions.values_list("question__key", flat=True)
+    )
+    assert order[0] == last["question"][0]
+    assert order[-1] == first["question"][0]
+    assert bank_problems() == []
