@@ -211,6 +211,7 @@ def make_attempts(students: int, attempts: int):
     from django.db import connection
     from django.utils import timezone
 
+    from quiz import drawing
     from quiz.models import (
         Attempt,
         AttemptItem,
@@ -248,7 +249,7 @@ def make_attempts(students: int, attempts: int):
         for user in batch:
             ability = rng.random()
             for n in range(attempts):
-                drawn = rng.sample(questions, 10)
+                drawn = drawing.draw(questions, 10, rng=rng)
                 started = now - timedelta(days=20 - n, minutes=rng.randint(0, 600))
                 made.append((user, ability, drawn, started))
         rows = Attempt.objects.bulk_create(
@@ -260,10 +261,10 @@ def make_attempts(students: int, attempts: int):
                     started_at=started,
                     finished_at=started + timedelta(minutes=9),
                     question_count=10,
-                    max_points=10,
+                    max_points=sum(q.weight for q in drawn),
                     points=0,
                 )
-                for user, _, _, started in made
+                for user, _, drawn, started in made
             ]
         )
         items, scores = [], []
@@ -277,6 +278,7 @@ def make_attempts(students: int, attempts: int):
                         position=position,
                         options=[[c.pk, c.text] for c in q.choices.all()],
                         key=key,
+                        weight=q.weight,
                     )
                 )
                 scores.append(1 if rng.random() < ability else 0)
@@ -302,11 +304,11 @@ def make_attempts(students: int, attempts: int):
                     feedback="",
                 )
             )
-            totals[item.attempt_id] = totals.get(item.attempt_id, 0) + score
+            totals[item.attempt_id] = totals.get(item.attempt_id, 0) + score * item.weight
         Response.objects.bulk_create(responses)
         for attempt in rows:
             attempt.points = Decimal(totals.get(attempt.pk, 0))
-            attempt.passed = attempt.points * 100 >= quiz.pass_mark * 10
+            attempt.passed = attempt.points * 100 >= quiz.pass_mark * attempt.max_points
         Attempt.objects.bulk_update(rows, ["points", "passed"])
     # The planner's statistics as they are in steady state: PostgreSQL's autovacuum analyzes
     # tables after bulk changes like these, but not within the second this script needs.
