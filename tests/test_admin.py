@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from quiz import grading
-from quiz.models import Choice, Question
+from quiz.models import Choice, Question, Quiz
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +162,33 @@ def test_quiz_drawing_more_questions_than_it_has_is_refused(instructor_client):
         },
     )
     assert "The quiz draws 10 questions but has only 1" in response.content.decode()
+
+
+def test_quiz_drawing_more_questions_than_its_draw_groups_allow_is_refused(instructor_client):
+    article = ArticleFactory()
+    questions = [QuestionFactory(article=article, draw_group="same-fact") for _ in range(2)]
+    questions.append(QuestionFactory(article=article))
+    data = {
+        "article": article.pk,
+        "title": "Drawn",
+        "slug": "drawn",
+        "pass_mark": "50",
+        "draw_count": "3",
+        "feedback": "immediate",
+        "is_published": "on",
+        "quiz_questions-TOTAL_FORMS": "3",
+        "quiz_questions-INITIAL_FORMS": "0",
+    }
+    for n, question in enumerate(questions):
+        data[f"quiz_questions-{n}-question"] = question.pk
+        data[f"quiz_questions-{n}-position"] = str(n + 1)
+    response = instructor_client.post(reverse("admin:quiz_quiz_add"), data)
+    assert "draw groups let one attempt ask only 2 of its 3" in response.content.decode()
+    assert not Quiz.objects.filter(slug="drawn").exists()
+    data["draw_count"] = "2"
+    response = instructor_client.post(reverse("admin:quiz_quiz_add"), data)
+    assert response.status_code == 302
+    assert Quiz.objects.get(slug="drawn").quiz_questions.count() == 3
 
 
 @pytest.mark.parametrize(
