@@ -36,6 +36,7 @@ from quiz import (
 from quiz.banks import Problem
 from quiz.forms import AnswerForm, ArrangeForm
 from quiz.models import (
+    MAX_WEIGHT,
     AcceptedAnswer,
     Article,
     ArticleRevision,
@@ -229,12 +230,34 @@ class QuestionForm(forms.ModelForm):
         }
 
     def clean_weight(self) -> int:
-        return self.cleaned_data["weight"] or 1
+        weight = self.cleaned_data["weight"]
+        return 1 if weight is None else weight  # 0 and the like: the model's range refuses
+
+    def clean_draw_group(self) -> str:
+        """A new group must leave every quiz that draws this question able to draw."""
+        group = self.cleaned_data["draw_group"]
+        if self.instance.pk is None or group == self.instance.draw_group:
+            return group
+        for quiz in Quiz.objects.filter(questions=self.instance, draw_count__isnull=False):
+            groups = [
+                group if pk == self.instance.pk else other
+                for pk, other in quiz.questions.values_list("pk", "draw_group")
+            ]
+            slots = drawing.draw_slots(groups)
+            if quiz.draw_count > slots:
+                raise ValidationError(
+                    f"The quiz “{quiz}” draws {quiz.draw_count} questions; with this group its "
+                    f"draw groups would let one attempt ask only {slots}. Choose another group, "
+                    "or draw fewer in the quiz first.",
+                    code="draw_exceeds_groups",
+                )
+        return group
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Most questions are worth 1: left empty, it is 1.
         self.fields["weight"].required = False
+        self.fields["weight"].widget.attrs.update(min=1, max=MAX_WEIGHT)
         article = self.data.get("article") if self.is_bound else self.initial.get("article")
         if article is None and not self.is_bound:
             article = self.instance.article_id

@@ -698,8 +698,14 @@ class Response(models.Model):
 
     @property
     def points(self) -> Decimal:
-        """The score (the share of the item earned) in the item's points."""
-        return self.score * self.item.weight
+        """The score (the share of the item earned) in the item's points, to the hundredth:
+        what the attempt's points add up (`services.POINTS`)."""
+        return points(self.score, self.item.weight)
+
+
+def points(score: Decimal, weight: int) -> Decimal:
+    """A score (the share of a question earned) in the question's points, to the hundredth."""
+    return (score * weight).quantize(Decimal("0.01"))
 
 
 class ScoreCause(models.TextChoices):

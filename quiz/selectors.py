@@ -231,8 +231,11 @@ def any_attempt(attempt_id: int) -> Attempt:
 
 
 def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:
-    """Whether the user was asked a question of `quiz` that they have never answered right."""
-    asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
+    """Whether the user was asked a question still in `quiz` that they have never answered
+    right: what `services.practice_start` would ask."""
+    asked = AttemptItem.objects.filter(
+        attempt__user=user, attempt__quiz=quiz, question__in=quiz.questions.all()
+    )
     return asked.exclude(
         question__in=asked.filter(response__is_correct=True).values("question")
     ).exists()

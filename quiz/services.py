@@ -34,6 +34,7 @@ from django.db.models import (
     Sum,
     prefetch_related_objects,
 )
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -106,12 +107,10 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             .prefetch_related("choices")
         )
         order = dict(quiz.quiz_questions.values_list("question_id", "position"))
-        # In the quiz's order; a question since taken out of the quiz comes last.
-        missed = list(missed)
-        questions = sorted(
-            (q for q in missed if not q.needs_review),
-            key=lambda q: (q.pk not in order, order.get(q.pk), q.pk),
-        )
+        # In the quiz's order. A question since taken out of the quiz is not practised: it was
+        # taken out for a reason (a rewritten bank asks its fact in another question).
+        missed = [q for q in missed if q.pk in order]
+        questions = sorted((q for q in missed if not q.needs_review), key=lambda q: order[q.pk])
         if not questions and missed:
             raise errors.QuizBeingCorrected()  # what is left to practise waits for review
         if not questions:
@@ -249,9 +248,11 @@ def attempt_expire_if_due(
 
 
 # An attempt's points: each response's score (the share of its item earned) times the item's
-# weight, summed.
+# weight, to the hundredth of a point pages show (`Response.points`), summed. Rounded each,
+# a third of 3 points counts as the 1 point an instructor gave, not as 0.9999.
 POINTS = Sum(
-    F("score") * F("item__weight"), output_field=DecimalField(max_digits=8, decimal_places=4)
+    Round(F("score") * F("item__weight"), 2),
+    output_field=DecimalField(max_digits=8, decimal_places=4),
 )
 
 
@@ -294,6 +295,8 @@ def response_override(
         if not Decimal(0) <= points <= weight:
             raise errors.ScoreOutOfRange(points=f"{weight} point{'s' if weight != 1 else ''}")
         score = (points / weight).quantize(Decimal("0.0001"))
+        if score == response.score:
+            return response  # nothing changes, and nothing is recorded as a change
         ScoreChange.objects.create(
             response=response,
             changed_by=user,

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from quiz import grading
+from quiz.admin import QuestionForm
 from quiz.models import Choice, Question, Quiz
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
@@ -241,3 +242,21 @@ def test_question_preview_names_options_by_their_places_as_an_attempt_does(instr
     values += re.findall(r'name="match-([^"]*)"', html)
     assert sorted(values) == ["1", "2", "3"]
     assert not set(ids) & set(values)
+
+
+def test_a_question_form_refuses_a_group_that_leaves_a_drawing_quiz_short_and_a_zero_weight(db):
+    article = ArticleFactory()
+    question = QuestionFactory(article=article, key="who-agreed")
+    other = QuestionFactory(article=article, draw_group="plan")
+    QuizFactory(article=article, title="Drawn", questions=[question, other], draw_count=2)
+    form = QuestionForm(data=question_form(article, draw_group="plan"), instance=question)
+    assert "with this group its draw groups would let one attempt ask only 1" in str(
+        form.errors["draw_group"]
+    )
+    form = QuestionForm(data=question_form(article, draw_group="other"), instance=question)
+    assert "draw_group" not in form.errors
+    form = QuestionForm(data=question_form(article, weight="0"), instance=question)
+    assert "weight" in form.errors
+    form = QuestionForm(data=question_form(article, weight=""), instance=question)
+    assert "weight" not in form.errors
+    assert form.cleaned_data["weight"] == 1

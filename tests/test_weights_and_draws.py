@@ -104,6 +104,25 @@ def test_an_override_is_given_in_the_questions_points(weighted):
     assert 'max="3"' in html
 
 
+def test_a_third_of_a_heavy_question_is_the_point_it_says_and_passes_at_the_mark(db):
+    """An override of 1 of 3 points is stored as the share 0.3333; the attempt counts the
+    1.00 point the pages show, so 3 of 5 passes a 60% mark."""
+    bob = UserFactory(username="bob")
+    instructor = UserFactory(username="teacher", is_staff=True)
+    article = ArticleFactory()
+    heavy = QuestionFactory(article=article, key="heavy", weight=3)
+    light = [QuestionFactory(article=article, key=f"light{n}") for n in range(2)]
+    quiz = QuizFactory(article=article, questions=[heavy, *light], pass_mark=60, open_to=[bob])
+    attempt = take(bob, quiz, {"heavy": False, "light0": True, "light1": True})
+    response = Response.objects.get(item__attempt=attempt, item__question__key="heavy")
+    change = {"user": instructor, "attempt_id": attempt.pk, "response_id": response.pk}
+    services.response_override(**change, points=Decimal(1), reason="One of three.")
+    attempt.refresh_from_db()
+    assert (attempt.points, attempt.max_points, attempt.passed) == (3, 5, True)
+    services.response_override(**change, points=Decimal(1), reason="Again.")
+    assert response.changes.count() == 1  # giving the same points again changes nothing
+
+
 def test_the_question_page_says_what_a_weighted_question_is_worth(weighted):
     bob, quiz = weighted
     client = Client()

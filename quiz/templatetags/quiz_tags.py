@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from quiz import presenters
+from quiz import models, presenters
 
 register = template.Library()
 
@@ -40,4 +40,4 @@ def seconds_left(deadline: datetime) -> int:
 @register.filter
 def times(score: Decimal, weight: int) -> Decimal:
     """A score (the share of a question earned) in that question's points."""
-    return score * weight
+    return models.points(score, weight)
