@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -789,6 +790,46 @@ class QuizQuestionInline(admin.TabularInline):
     autocomplete_fields = ["question"]
 
 
+# A quiz's questions are edited on its page up to this many: each row posts four fields, and
+# the page must stay within DATA_UPLOAD_MAX_NUMBER_FIELDS (200) with the quiz's own fields and
+# a few new rows. A bigger quiz lists them read-only, a page at a time, and its questions are
+# added, moved and removed under Quiz questions.
+QUIZ_INLINE_MAX = 30
+QUIZ_QUESTIONS_PER_PAGE = 50
+
+
+class QuizForm(forms.ModelForm):
+    # Set by `QuizAdmin` when the page has no rows of questions: the draw is then checked
+    # against the questions saved.
+    check_saved_questions = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        draw = cleaned.get("draw_count")
+        if self.check_saved_questions and draw is not None and self.instance.pk is not None:
+            problem = draw_problem(self.instance, draw)
+            if problem:
+                raise ValidationError(problem, code="draw_exceeds_groups")
+        return cleaned
+
+
+def draw_problem(quiz: Quiz, draw: int | None, *, leaving: Iterable[int] = ()) -> str | None:
+    """Why `quiz` cannot draw `draw` questions from its saved questions (less those linked
+    by `leaving`), or None."""
+    groups = list(
+        quiz.quiz_questions.exclude(pk__in=list(leaving)).values_list(
+            "question__draw_group", flat=True
+        )
+    )
+    if draw is None or draw <= drawing.draw_slots(groups):
+        return None
+    return (
+        f"The quiz “{quiz}” draws {draw} questions, but its {len(groups)} questions' draw "
+        f"groups let one attempt ask only {drawing.draw_slots(groups)} (a draw group counts "
+        "once); add questions, draw fewer or split a group."
+    )
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = [
@@ -804,6 +845,7 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["article", "is_published", "feedback"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
+    form = QuizForm
     inlines = [QuizQuestionInline]
     fieldsets = [
         (None, {"fields": ["article", "title", "slug", "description", "is_published"]}),
@@ -817,6 +859,76 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, quiz: Quiz) -> int:
         return quiz.question_count
+
+    def _rows_on_page(self, obj: Quiz | None) -> bool:
+        return obj is None or obj.quiz_questions.count() <= QUIZ_INLINE_MAX
+
+    def get_inlines(self, request: HttpRequest, obj: Quiz | None) -> list:
+        return [QuizQuestionInline] if self._rows_on_page(obj) else []
+
+    def get_form(self, request: HttpRequest, obj: Quiz | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.check_saved_questions = not self._rows_on_page(obj)
+        return form
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        quiz = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if quiz is not None and not self._rows_on_page(quiz):
+            links = quiz.quiz_questions.select_related("question").order_by("position")
+            context["questions_page"] = Paginator(links, QUIZ_QUESTIONS_PER_PAGE).get_page(
+                request.GET.get("questions")
+            )
+            context["quiz_questions_url"] = (
+                reverse("admin:quiz_quizquestion_changelist") + f"?quiz__id__exact={quiz.pk}"
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+
+@admin.register(QuizQuestion)
+class QuizQuestionAdmin(admin.ModelAdmin):
+    """A quiz's questions one at a time: for quizzes too big to edit on the quiz's page."""
+
+    list_display = ["quiz", "position", "question", "weight", "draw_group"]
+    list_display_links = ["position"]
+    list_filter = ["quiz"]
+    list_select_related = ["quiz", "question"]
+    search_fields = ["question__prompt", "question__key"]
+    autocomplete_fields = ["question"]
+    list_per_page = QUIZ_QUESTIONS_PER_PAGE
+    ordering = ["quiz", "position"]
+
+    @admin.display(ordering="question__weight")
+    def weight(self, link: QuizQuestion) -> int:
+        return link.question.weight
+
+    @admin.display(description="draw group", ordering="question__draw_group")
+    def draw_group(self, link: QuizQuestion) -> str:
+        return link.question.draw_group
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[QuizQuestion]) -> None:
+        self._warn_short(request, queryset)
+        super().delete_queryset(request, queryset)
+
+    def delete_model(self, request: HttpRequest, obj: QuizQuestion) -> None:
+        self._warn_short(request, QuizQuestion.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def _warn_short(self, request: HttpRequest, leaving: QuerySet[QuizQuestion]) -> None:
+        """Taking questions out of a quiz that draws may leave it short: said, not refused
+        (an instructor removing a bad question should not have to lower the draw first)."""
+        for quiz in Quiz.objects.filter(quiz_questions__in=leaving).distinct():
+            problem = draw_problem(
+                quiz, quiz.draw_count, leaving=leaving.values_list("pk", flat=True)
+            )
+            if problem:
+                messages.warning(request, problem + " Until then attempts draw fewer.")
 
 
 class CohortQuizInline(admin.TabularInline):

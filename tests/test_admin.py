@@ -260,3 +260,58 @@ def test_a_question_form_refuses_a_group_that_leaves_a_drawing_quiz_short_and_a_
     form = QuestionForm(data=question_form(article, weight=""), instance=question)
     assert "weight" not in form.errors
     assert form.cleaned_data["weight"] == 1
+
+
+def quiz_change_data(quiz, **fields) -> dict:
+    """The POST of a big quiz's page: its own fields only (its questions are listed read-only)."""
+    return {
+        "article": quiz.article_id,
+        "title": quiz.title,
+        "slug": quiz.slug,
+        "description": quiz.description,
+        "is_published": "on",
+        "draw_count": quiz.draw_count or "",
+        "pass_mark": quiz.pass_mark,
+        "max_attempts": "",
+        "time_limit_minutes": "",
+        "feedback": quiz.feedback,
+        **fields,
+    }
+
+
+def test_a_big_quiz_saves_within_the_field_limit_and_lists_its_questions_a_page_at_a_time(
+    instructor_client, settings
+):
+    article = ArticleFactory()
+    groups = ["" if n % 2 else f"g{n % 10}" for n in range(120)]  # 60 alone, 5 groups
+    questions = [QuestionFactory(article=article, draw_group=g) for g in groups]
+    quiz = QuizFactory(article=article, questions=questions, draw_count=10)
+    url = reverse("admin:quiz_quiz_change", args=[quiz.pk])
+    page = instructor_client.get(url).content.decode()
+    assert "Questions (120)" in page
+    assert "page 1 of 3" in page
+    assert "quiz_questions-TOTAL_FORMS" not in page  # no form field per question
+    response = instructor_client.post(url, quiz_change_data(quiz, pass_mark="70"))
+    assert response.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.pass_mark == 70
+    assert quiz.quiz_questions.count() == 120
+    response = instructor_client.post(url, quiz_change_data(quiz, draw_count="66"))
+    assert "groups let one attempt ask only 65" in response.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.draw_count == 10
+
+
+def test_taking_questions_out_of_a_drawing_quiz_warns_when_it_leaves_the_draw_short(
+    instructor_client,
+):
+    article = ArticleFactory()
+    quiz = QuizFactory(
+        article=article, questions=QuestionFactory.create_batch(3, article=article), draw_count=3
+    )
+    link = quiz.quiz_questions.first()
+    response = instructor_client.post(
+        reverse("admin:quiz_quizquestion_delete", args=[link.pk]), {"post": "yes"}, follow=True
+    )
+    assert "groups let one attempt ask only 2" in response.content.decode()
+    assert quiz.quiz_questions.count() == 2
