@@ -13,7 +13,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
@@ -133,7 +144,14 @@ def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
         filter=Q(quiz_questions__question__needs_review=False),
         distinct=True,
     )
-    return quizzes.select_related("article").annotate(pool=askable)
+    # What its questions are worth, said when they differ (Max and Min stay right whatever
+    # rows the cohort join repeats; a sum would not).
+    askable_weight = {"filter": Q(quiz_questions__question__needs_review=False)}
+    return quizzes.select_related("article").annotate(
+        pool=askable,
+        lightest=Min("quiz_questions__question__weight", **askable_weight),
+        heaviest=Max("quiz_questions__question__weight", **askable_weight),
+    )
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:

@@ -216,3 +216,14 @@ def test_the_lint_does_not_warn_of_questions_a_draw_keeps_apart():
         draw_count=1,
     )
     assert giveaway_findings([apart]) == []
+
+
+def test_the_quiz_page_says_its_questions_are_worth_different_points(weighted):
+    bob, quiz = weighted
+    client = Client()
+    client.force_login(bob)
+    page = client.get(reverse("quiz:quiz", args=[quiz.slug])).content.decode()
+    assert "1 to 3 a question" in page
+    quiz.questions.update(weight=1)
+    page = client.get(reverse("quiz:quiz", args=[quiz.slug])).content.decode()
+    assert "<dt>Points</dt>" not in page
