@@ -120,6 +120,33 @@ class AcceptedAnswerFormSet(LabelledRows):
             raise ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="accepted")
 
 
+# Rows a save moves are parked here first (positions are small integers, and no inline edits
+# anywhere near this many rows).
+PARKED_POSITION = 30000
+
+
+class SwapsPositions:
+    """A ModelAdmin whose inline rows have a place unique within their parent (a question's
+    choices, a quiz's questions): a save that swaps two rows' places first parks the rows it
+    moves or deletes, as each row's update would otherwise hold the other's place for a
+    moment, which the unique constraint refuses (a 500)."""
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        if "position" in formset.form.base_fields:
+            parked = [
+                row.instance.pk
+                for row in formset.initial_forms
+                if row.instance.pk is not None
+                and hasattr(row, "cleaned_data")
+                and ("position" in row.changed_data or row.cleaned_data.get("DELETE"))
+            ]
+            for n, pk in enumerate(parked):
+                formset.model._default_manager.filter(pk=pk).update(position=PARKED_POSITION + n)
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
@@ -503,7 +530,7 @@ INLINE_PARTS = {"choices": "choices", "accepted_answers": "accepted answers"}
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SwapsPositions, admin.ModelAdmin):
     form = QuestionForm
     list_display = ["key", "short_prompt", "kind", "topic", "weight", "draw_group", "needs_review"]
     list_filter = ["article", "quizzes", "kind", "topic", "weight", "needs_review"]
@@ -831,7 +858,7 @@ def draw_problem(quiz: Quiz, draw: int | None, *, leaving: Iterable[int] = ()) -
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(SwapsPositions, admin.ModelAdmin):
     list_display = [
         "title",
         "article",
@@ -911,6 +938,18 @@ class QuizQuestionAdmin(admin.ModelAdmin):
     @admin.display(description="draw group", ordering="question__draw_group")
     def draw_group(self, link: QuizQuestion) -> str:
         return link.question.draw_group
+
+    def save_model(
+        self, request: HttpRequest, obj: QuizQuestion, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Moving a row to another quiz, or pointing it at another question, may leave the
+        quiz it left (or the one it joined, through a question's draw group) short."""
+        before = QuizQuestion.objects.filter(pk=obj.pk).values_list("quiz", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for quiz in Quiz.objects.filter(pk__in={before, obj.quiz_id} - {None}):
+            problem = draw_problem(quiz, quiz.draw_count)
+            if problem:
+                messages.warning(request, problem + " Until then attempts draw fewer.")
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[QuizQuestion]) -> None:
         self._warn_short(request, queryset)

@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
-from quiz import errors
+from quiz import drawing, errors
 from quiz.models import (
     Article,
     Attempt,
@@ -246,6 +246,17 @@ def any_attempt(attempt_id: int) -> Attempt:
     if attempt is None:
         raise errors.NoSuchAttempt()
     return attempt
+
+
+def questions_asked(quiz: Quiz) -> int:
+    """How many questions an attempt at `quiz` (from `visible_quizzes`) asks: all it can ask,
+    or its draw, no more than its draw groups allow (`drawing.draw`)."""
+    if quiz.draw_count is None:
+        return quiz.pool
+    groups = quiz.quiz_questions.filter(question__needs_review=False).values_list(
+        "question__draw_group", flat=True
+    )
+    return min(quiz.draw_count, drawing.draw_slots(groups))
 
 
 def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:

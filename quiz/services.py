@@ -257,6 +257,12 @@ POINTS = Sum(
 
 
 @dataclass(frozen=True)
+class Overridden:
+    response: Response
+    changed: bool  # False: it had these points already, and nothing was recorded
+
+
+@dataclass(frozen=True)
 class Accepted:
     accepted: AcceptedAnswer | None  # None: it was accepted already
     regraded: int  # responses whose score went up
@@ -270,7 +276,7 @@ def response_override(
     points: Decimal,
     reason: str,
     now: datetime | None = None,
-) -> Response:
+) -> Overridden:
     """Set one response's points by hand (0 to its item's weight), with the reason the
     student will read; the attempt's points and pass are recomputed. Only once the attempt
     has ended: until then its points do not exist and the student may still be reading the
@@ -296,7 +302,7 @@ def response_override(
             raise errors.ScoreOutOfRange(points=f"{weight} point{'s' if weight != 1 else ''}")
         score = (points / weight).quantize(Decimal("0.0001"))
         if score == response.score:
-            return response  # nothing changes, and nothing is recorded as a change
+            return Overridden(response, changed=False)
         ScoreChange.objects.create(
             response=response,
             changed_by=user,
@@ -310,7 +316,7 @@ def response_override(
         response.is_correct = score == 1
         response.save(update_fields=["score", "is_correct"])
         _rescore([attempt])
-        return response
+        return Overridden(response, changed=True)
 
 
 def answer_accept(

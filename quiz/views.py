@@ -172,7 +172,12 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 200):
     (status_row,) = selectors.quiz_statuses(request.user, [quiz])
-    context = {"quiz": quiz, "status": status_row, "error": error}
+    context = {
+        "quiz": quiz,
+        "status": status_row,
+        "error": error,
+        "asks": selectors.questions_asked(quiz),
+    }
     return TemplateResponse(request, "quiz/quiz.html", context, status=status)
 
 
@@ -553,7 +558,7 @@ def override(request: HttpRequest, attempt_id: int, response_id: int) -> HttpRes
     status = 422
     if form.is_valid():
         try:
-            services.response_override(
+            overridden = services.response_override(
                 user=request.user,
                 attempt_id=attempt_id,
                 response_id=response_id,
@@ -566,7 +571,10 @@ def override(request: HttpRequest, attempt_id: int, response_id: int) -> HttpRes
             form.add_error(None, str(exc))
             status = status_of(exc)
         else:
-            messages.success(request, "Score changed; the attempt's points were recomputed.")
+            if overridden.changed:
+                messages.success(request, "Score changed; the attempt's points were recomputed.")
+            else:
+                messages.info(request, "That is the score it has already: nothing was changed.")
             return redirect(f"{attempt_detail_url(attempt_id)}#response-{response_id}")
     attempt = selectors.any_attempt(attempt_id)
     return _attempt_detail(request, attempt, form=form, form_for=response_id, status=status)

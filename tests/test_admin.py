@@ -315,3 +315,66 @@ def test_taking_questions_out_of_a_drawing_quiz_warns_when_it_leaves_the_draw_sh
     )
     assert "groups let one attempt ask only 2" in response.content.decode()
     assert quiz.quiz_questions.count() == 2
+
+
+def test_swapping_two_rows_places_saves_instead_of_a_500(instructor_client):
+    """Each row's update would hold the other's place for a moment; the unique place
+    constraint refused it (a 500) until moved rows were parked first."""
+    article = ArticleFactory()
+    first, second = QuestionFactory.create_batch(2, article=article)
+    quiz = QuizFactory(article=article, questions=[first, second])
+    links = list(quiz.quiz_questions.order_by("position"))
+    data = {
+        **quiz_change_data(quiz),
+        "quiz_questions-TOTAL_FORMS": "2",
+        "quiz_questions-INITIAL_FORMS": "2",
+    }
+    for n, (link, place) in enumerate(zip(links, ["2", "1"], strict=True)):
+        data[f"quiz_questions-{n}-id"] = link.pk
+        data[f"quiz_questions-{n}-quiz"] = quiz.pk
+        data[f"quiz_questions-{n}-question"] = link.question_id
+        data[f"quiz_questions-{n}-position"] = place
+    client = instructor_client
+    client.raise_request_exception = False
+    response = client.post(reverse("admin:quiz_quiz_change", args=[quiz.pk]), data)
+    assert response.status_code == 302
+    assert list(quiz.quiz_questions.order_by("position").values_list("question", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
+
+    response = client.post(
+        ADD_URL,
+        question_form(article, choices=[("Sergei Shoigu", True), ("Vladimir Putin", False)]),
+    )
+    question = Question.objects.get(key="who-agreed")
+    data = question_form(article, choices=[("Sergei Shoigu", True), ("Vladimir Putin", False)])
+    data["choices-INITIAL_FORMS"] = "2"
+    for n, choice in enumerate(question.choices.order_by("position")):
+        data[f"choices-{n}-id"] = choice.pk
+        data[f"choices-{n}-question"] = question.pk
+        data[f"choices-{n}-position"] = str(2 - n)
+    response = client.post(reverse("admin:quiz_question_change", args=[question.pk]), data)
+    assert response.status_code == 302
+    assert list(question.choices.order_by("position").values_list("text", flat=True)) == [
+        "Vladimir Putin",
+        "Sergei Shoigu",
+    ]
+
+
+def test_moving_a_question_out_of_a_drawing_quiz_warns_when_it_leaves_the_draw_short(
+    instructor_client,
+):
+    article = ArticleFactory()
+    quiz = QuizFactory(
+        article=article, questions=QuestionFactory.create_batch(3, article=article), draw_count=3
+    )
+    other = QuizFactory(article=article)
+    link = quiz.quiz_questions.first()
+    response = instructor_client.post(
+        reverse("admin:quiz_quizquestion_change", args=[link.pk]),
+        {"quiz": other.pk, "question": link.question_id, "position": "1"},
+        follow=True,
+    )
+    assert "groups let one attempt ask only 2" in response.content.decode()
+    assert other.quiz_questions.count() == 1

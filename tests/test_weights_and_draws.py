@@ -227,3 +227,33 @@ def test_the_quiz_page_says_its_questions_are_worth_different_points(weighted):
     quiz.questions.update(weight=1)
     page = client.get(reverse("quiz:quiz", args=[quiz.slug])).content.decode()
     assert "<dt>Points</dt>" not in page
+
+
+def test_the_quiz_page_says_how_many_an_attempt_draws_when_groups_allow_fewer(db):
+    article = ArticleFactory()
+    bob = UserFactory()
+    grouped = [QuestionFactory(article=article, draw_group="same-fact") for _ in range(3)]
+    alone = [QuestionFactory(article=article) for _ in range(2)]
+    quiz = QuizFactory(article=article, questions=[*grouped, *alone], draw_count=4, open_to=[bob])
+    client = Client()
+    client.force_login(bob)
+    page = client.get(reverse("quiz:quiz", args=[quiz.slug])).content.decode()
+    assert "<dd>3, drawn at random for each attempt</dd>" in page
+    attempt = services.attempt_start(user=bob, quiz=quiz)
+    assert attempt.question_count == 3
+
+
+def test_giving_the_same_points_again_says_nothing_changed(weighted):
+    bob, quiz = weighted
+    instructor = UserFactory(username="teacher", is_staff=True)
+    attempt = take(bob, quiz, {"light": True, "heavy": False})
+    heavy = Response.objects.get(item__attempt=attempt, item__question__key="heavy")
+    client = Client()
+    client.force_login(instructor)
+    url = reverse("quiz:override", args=[attempt.pk, heavy.pk])
+    said = client.post(url, {"score": "0", "reason": "Still wrong."}, follow=True)
+    assert "That is the score it has already: nothing was changed." in said.content.decode()
+    assert not heavy.changes.exists()
+    said = client.post(url, {"score": "2", "reason": "Two of three."}, follow=True)
+    assert "Score changed" in said.content.decode()
+    assert heavy.changes.count() == 1
