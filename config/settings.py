@@ -185,8 +185,29 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES must list addresses or networks: {exc}") from None
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "quiz:home"
+LOGIN_REDIRECT_URL = "quiz:landing"  # staff to their page, students to their quizzes
 LOGOUT_REDIRECT_URL = "login"
+
+# Mail, for "Forgot password?": Django's own settings, from the environment. EMAIL_HOST names
+# the SMTP server; without one, mail is printed to the console under DEBUG (`make run`), and
+# otherwise the login page asks students to get a set-password link from their teacher
+# instead of offering a reset mail nobody would send.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both (EMAIL_USE_TLS=0).")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Article quizzes <noreply@localhost>")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+PASSWORD_RESET_BY_MAIL = bool(EMAIL_HOST) or DEBUG or "EMAIL_BACKEND" in os.environ
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

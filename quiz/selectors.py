@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,9 +23,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quiz import drawing, errors
@@ -33,7 +35,10 @@ from quiz.models import (
     Article,
     Attempt,
     AttemptItem,
+    Cohort,
     CohortQuiz,
+    Membership,
+    Question,
     Quiz,
     ScoreChange,
     Sentence,
@@ -362,3 +367,59 @@ def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:
         list(article.sentences.filter(pk__in=cited - shown).order_by("pk")) if cited - shown else []
     )
     return ArticlePage(article, paragraphs, corrected)
+
+
+# The instructors' page -----------------------------------------------------------------------
+
+# An assignment closing within this is "closing soon" on the instructors' page.
+CLOSING_SOON = timedelta(days=7)
+# Rows of each list the page shows; the admin and the reports list the rest.
+OVERVIEW_ROWS = 50
+
+
+@dataclass
+class Overview:
+    cohorts: list[Cohort]  # annotated with `student_count`
+    cohort_count: int
+    open_now: list[CohortQuiz]  # annotated with `in_progress`; closing soonest first
+    open_count: int
+    needing_review: int  # questions left out of new attempts until re-picked
+    in_progress: int  # graded attempts in progress, in every quiz
+
+
+def instructor_overview(now: datetime | None = None) -> Overview:
+    """What an instructor starts from: the cohorts, the quizzes open now (closing soonest
+    first), the attempts in progress and the questions waiting for review. Six queries
+    whatever the school's size: each list is cut at OVERVIEW_ROWS."""
+    now = now or timezone.now()
+    members = Membership.objects.filter(cohort=OuterRef("pk")).values("cohort")
+    cohorts = Cohort.objects.annotate(
+        student_count=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
+    ).order_by("name")
+    running = Attempt.objects.filter(
+        quiz=OuterRef("quiz"),
+        state=Attempt.State.IN_PROGRESS,
+        is_practice=False,
+        user__memberships__cohort=OuterRef("cohort"),
+    ).values("quiz")
+    open_now = (
+        CohortQuiz.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .select_related("cohort", "quiz__article")
+        .annotate(
+            in_progress=Coalesce(Subquery(running.annotate(n=Count("pk")).values("n")[:1]), 0)
+        )
+        .order_by("closes_at", "cohort__name", "quiz__title")
+    )
+    rows = list(open_now[:OVERVIEW_ROWS])
+    for row in rows:
+        row.closing_soon = row.closes_at - now <= CLOSING_SOON
+    return Overview(
+        cohorts=list(cohorts[:OVERVIEW_ROWS]),
+        cohort_count=Cohort.objects.count(),
+        open_now=rows,
+        open_count=open_now.count(),
+        needing_review=Question.objects.filter(needs_review=True).count(),
+        in_progress=Attempt.objects.filter(
+            state=Attempt.State.IN_PROGRESS, is_practice=False
+        ).count(),
+    )

@@ -5,6 +5,8 @@ from quiz import views
 app_name = "quiz"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", views.landing, name="landing"),
+    path("instructors/", views.instructors, name="instructors"),
     path("progress/", views.progress, name="progress"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("quizzes/<slug:slug>/start/", views.quiz_start, name="start"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -155,6 +157,15 @@ def review_url(attempt_id: int) -> str:
 def go(request: HttpRequest, url: str) -> HttpResponse:
     """Redirect the browser, through htmx when the request came from it."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+@student_view
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where logging in leads: instructors to their page, students to their quizzes."""
+    if request.user.is_staff:
+        return redirect("quiz:instructors")
+    return redirect("quiz:home")
 
 
 @require_GET
@@ -519,6 +530,39 @@ def coverage(request: HttpRequest, slug: str) -> HttpResponse:
 
 def attempt_detail_url(attempt_id: int) -> str:
     return reverse("quiz:attempt_detail", args=[attempt_id])
+
+
+@require_GET
+@instructor_required
+def instructors(request: HttpRequest) -> HttpResponse:
+    """The instructors' page: cohorts, quizzes open now, attempts in progress, questions
+    needing review, and the way to each report."""
+    context = {"overview": selectors.instructor_overview(), "soon": selectors.CLOSING_SOON.days}
+    return TemplateResponse(request, "quiz/instructors.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, saying how a forgotten password is replaced here."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by mail, only where mail is set up (`PASSWORD_RESET_BY_MAIL`):
+    elsewhere the page says to ask for a set-password link instead."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not reset_by_mail():
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+
+def reset_by_mail() -> bool:
+    return settings.PASSWORD_RESET_BY_MAIL
 
 
 @require_GET

@@ -90,7 +90,7 @@ def test_the_cool_off_ends_and_the_right_password_works_again(client, student, c
     clock.move_to(MORNING + timedelta(minutes=15, seconds=1), tick=False)
     response = log_in(client, "alice", "pass")
     assert response.status_code == 302
-    assert response.url == reverse("quiz:home")
+    assert response.url == reverse("quiz:landing")  # which sends a student on to their quizzes
     assert is_logged_in(client)
 
 
