@@ -9,7 +9,7 @@ question by (quiz, question).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -705,7 +705,8 @@ class Response(models.Model):
 
 def points(score: Decimal, weight: int) -> Decimal:
     """A score (the share of a question earned) in the question's points, to the hundredth."""
-    return (score * weight).quantize(Decimal("0.01"))
+    # Half up, as the databases' ROUND does it (`services.POINTS` sums these there).
+    return (score * weight).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class ScoreCause(models.TextChoices):

@@ -26,6 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from quiz import grading
 from quiz.models import (
@@ -43,7 +45,11 @@ from quiz.models import (
 )
 from quiz.spreadsheets import safe_csv_writer
 
-WIDTH, HEIGHT, PAD = 320, 120, 24
+# The chart's drawing box, scaled to the page's width by CSS: room on the left for the
+# percentages, below for the dates.
+WIDTH, HEIGHT, PAD, BOTTOM = 400, 200, 40, 26
+# At most this many dates under the axis; between them, every attempt still has its dot.
+DATE_LABELS = 6
 
 
 @dataclass(frozen=True)
@@ -52,17 +58,22 @@ class ChartPoint:
     y: float
     label: str
     percent: float
+    practice: bool = False  # drawn hollow, off the line: it asks only the questions missed
+    date: str = ""  # shown under the axis for some points (see DATE_LABELS)
 
 
 @dataclass(frozen=True)
 class Chart:
     width: int
     height: int
-    pad: int  # room for the axis labels on either side
+    pad: int  # room for the percentages on the left, and a margin on the right
     points: list[ChartPoint]
-    polyline: str
+    polyline: str  # through the graded attempts only
     pass_y: float | None
+    pass_mark: int
     gridlines: list[tuple[float, int]]
+    axis_y: float  # the bottom of the plot, where the dates hang
+    has_practice: bool
 
     @property
     def right(self) -> int:
@@ -71,12 +82,15 @@ class Chart:
 
 
 def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
-    """Scores over attempts as a line from 0 to 100 %, with the pass mark as a dashed line."""
-    scored = [a for a in attempts if a.percent is not None]
+    """Scores of the finished attempts (graded on a line, practice as hollow dots), in the
+    order they were taken, from 0 to 100 %, with the pass mark as a labelled dashed line and
+    dates under the axis."""
+    scored = sorted((a for a in attempts if a.percent is not None), key=lambda a: a.started_at)
     if not scored:
         return None
-    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - PAD - BOTTOM
     step = inner_w / max(1, len(scored) - 1)
+    every = max(1, -(-len(scored) // DATE_LABELS))  # ceiling division
 
     def y_of(percent: float) -> float:
         return round(PAD + inner_h * (1 - percent / 100), 1)
@@ -87,17 +101,26 @@ def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
             y=y_of(float(a.percent)),
             label=f"Attempt {n + 1}",
             percent=float(a.percent),
+            practice=a.is_practice,
+            date=date_format(timezone.localtime(a.started_at), "j M")
+            if n % every == 0 or n == len(scored) - 1
+            else "",
         )
         for n, a in enumerate(scored)
     ]
+    graded = [p for p in points if not p.practice]
+    pass_mark = scored[0].quiz.pass_mark
     return Chart(
         width=WIDTH,
         height=HEIGHT,
         pad=PAD,
         points=points,
-        polyline=" ".join(f"{p.x},{p.y}" for p in points),
-        pass_y=y_of(scored[0].quiz.pass_mark),
+        polyline=" ".join(f"{p.x},{p.y}" for p in graded),
+        pass_y=y_of(pass_mark),
+        pass_mark=pass_mark,
         gridlines=[(y_of(v), v) for v in (0, 50, 100)],
+        axis_y=y_of(0),
+        has_practice=len(graded) < len(points),
     )
 
 

@@ -417,7 +417,7 @@ def _review_rows(items: list[AttemptItem]) -> list[dict]:
 def progress(request: HttpRequest) -> HttpResponse:
     quizzes, topics = selectors.progress(request.user)
     context = {
-        "quizzes": [(q, reports.score_chart(q.graded)) for q in quizzes],
+        "quizzes": [(q, reports.score_chart(q.attempts)) for q in quizzes],
         "topics": topics,
     }
     return TemplateResponse(request, "quiz/progress.html", context)

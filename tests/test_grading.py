@@ -1467,12 +1467,12 @@ OPTIONS = {
 @pytest.mark.parametrize(
     ("kind", "submission", "words"),
     [
-        pytest.param("single", "12", "Kharkiv", id="single"),
-        pytest.param("single", "999", "999", id="single-unknown-option"),
-        pytest.param("true_false", "11", "Kyiv", id="true_false"),
-        pytest.param("multiple", ["31", "33"], "Kherson, Zaporizhzhia", id="multiple"),
-        pytest.param("multiple", ["31", "x"], "Kherson, x", id="multiple-odd-value"),
-        pytest.param("short_text", "  Shoigu ", "  Shoigu ", id="short_text-as-typed"),
+        pytest.param("single", "12", "“Kharkiv”", id="single"),
+        pytest.param("single", "999", "“999”", id="single-unknown-option"),
+        pytest.param("true_false", "11", "“Kyiv”", id="true_false"),
+        pytest.param("multiple", ["31", "33"], "“Kherson” and “Zaporizhzhia”", id="multiple"),
+        pytest.param("multiple", ["31", "x"], "“Kherson” and “x”", id="multiple-odd-value"),
+        pytest.param("short_text", "  Shoigu ", "“  Shoigu ”", id="short_text-as-typed"),
         pytest.param("numeric", "10,5", "10,5", id="numeric-as-typed"),
         pytest.param("ordering", ["42", "41"], "Occupation of Kherson → Invasion", id="ordering"),
         pytest.param("ordering", ["42", "7"], "Occupation of Kherson → 7", id="ordering-unknown"),

@@ -383,7 +383,7 @@ def test_the_preview_tells_a_wrong_answer_and_the_right_one(instructor_client):
         preview_url(question), {"item": question.pk, "answer": "Volga"}
     ).content.decode()
     assert ">Not quite</h2>" in html
-    assert "<dd>Volga</dd>" in html
+    assert "<dd>“Volga”</dd>" in html
     assert "<dd>“Dnipro”</dd>" in html
     assert not Response.objects.exists()
 

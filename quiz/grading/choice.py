@@ -76,7 +76,8 @@ class _Choice(Kind):
         return FormAnswer(answers=[str(i) for i, _ in key.options if i in key.correct])
 
     def describe_submission(self, options: Mapping[int, str], submission: Any) -> str:
-        return ", ".join(options.get(to_int(s), str(s)) for s in _as_list(submission))
+        # Quoted as the right answer is (`describe`), so the two read alike side by side.
+        return quoted_list(options.get(to_int(s), str(s)) for s in _as_list(submission))
 
     def picks(self, submission: Any) -> list[int]:
         return [i for i in (to_int(s) for s in _as_list(submission)) if i is not None]

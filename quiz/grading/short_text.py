@@ -64,6 +64,9 @@ class ShortText(Kind):
             return Grade(Fraction(1), True, RIGHT)
         return Grade(Fraction(0), False, f"Not quite: the answer is “{key.accepted[0]}”.")
 
+    def describe_submission(self, options: Mapping[int, str], submission: Any) -> str:
+        return quoted_list([str(submission)])
+
     def answer_as_graded(self, submission: Any) -> str:
         return normalise_text(str(submission or ""))
 
