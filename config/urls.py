@@ -20,6 +20,11 @@ urlpatterns = [
     # Django's account views; these two say how a forgotten password is replaced here.
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("quiz.urls")),
 ]

@@ -31,6 +31,7 @@ from quiz import (
     errors,
     grading,
     presenters,
+    reviewing,
     sentences,
     services,
 )
@@ -878,6 +879,19 @@ class QuizAdmin(SwapsPositions, admin.ModelAdmin):
         (None, {"fields": ["article", "title", "slug", "description", "is_published"]}),
         ("Questions", {"fields": ["draw_count", "shuffle_questions", "shuffle_choices"]}),
         ("Rules", {"fields": ["pass_mark", "max_attempts", "time_limit_minutes", "feedback"]}),
+        *(
+            (
+                f"What the student's review shows {label}",
+                {
+                    "fields": [reviewing.field_name(time, thing) for thing in reviewing.THINGS],
+                    "description": "Until the quiz closes, showing the right answers or the "
+                    "explanations hands them to the student's next attempt."
+                    if time != reviewing.CLOSED
+                    else "",
+                },
+            )
+            for time, label in reviewing.TIMES.items()
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:

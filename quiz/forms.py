@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.http import QueryDict
 
 from quiz.grading import FormAnswer
@@ -111,3 +119,36 @@ class AcceptForm(forms.Form):
     question = forms.IntegerField(min_value=1, max_value=2**62)
     answer = forms.CharField(max_length=200)  # as long as an accepted answer may be
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
+
+
+# At most one reset mail per account in this long: "Forgot password?" cannot flood a student's
+# inbox, nor the school's mail server's reputation. Counted in the cache (per process with the
+# default local-memory cache: a bound, not an exact count).
+RESET_MAIL_INTERVAL = timedelta(minutes=5)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, for the accounts a class list made too: they start without a
+    usable password (their set-password link chooses one), and a student who lost that link
+    is the one who needs a reset mail most. Django leaves such accounts out."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        users = get_user_model()._default_manager.filter(
+            **{f"{get_user_model().get_email_field_name()}__iexact": email, "is_active": True}
+        )
+        field = get_user_model().get_email_field_name()
+        for user in users:
+            # As Django's form does: the address must match, not only case-insensitively in
+            # the database (lookalike characters are not the same address).
+            if not _same_address(email, getattr(user, field) or ""):
+                continue
+            key = f"password-reset-mail:{user.pk}"
+            if cache.add(key, True, timeout=int(RESET_MAIL_INTERVAL.total_seconds())):
+                yield user
+
+
+def _same_address(one: str, other: str) -> bool:
+    return (
+        unicodedata.normalize("NFKC", one).casefold()
+        == unicodedata.normalize("NFKC", other).casefold()
+    )

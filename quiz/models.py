@@ -403,6 +403,21 @@ class Quiz(models.Model):
     shuffle_choices = models.BooleanField(default=False)
     feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
     questions = models.ManyToManyField(Question, through="QuizQuestion", related_name="quizzes")
+    # Review options (see quiz/reviewing.py): what a finished attempt's review shows, at each
+    # time. By default the right answers and explanations wait for the quiz to close, so an
+    # attempt never hands the next one its answers.
+    review_after_score = models.BooleanField("score", default=True)
+    review_after_marks = models.BooleanField("whether each answer was right", default=True)
+    review_after_answers = models.BooleanField("right answers", default=False)
+    review_after_explanations = models.BooleanField("explanations", default=False)
+    review_open_score = models.BooleanField("score", default=True)
+    review_open_marks = models.BooleanField("whether each answer was right", default=True)
+    review_open_answers = models.BooleanField("right answers", default=False)
+    review_open_explanations = models.BooleanField("explanations", default=False)
+    review_closed_score = models.BooleanField("score", default=True)
+    review_closed_marks = models.BooleanField("whether each answer was right", default=True)
+    review_closed_answers = models.BooleanField("right answers", default=True)
+    review_closed_explanations = models.BooleanField("explanations", default=True)
 
     objects = QuizManager()
 

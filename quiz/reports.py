@@ -108,6 +108,13 @@ def score_chart(attempts: Sequence[Attempt]) -> Chart | None:
         )
         for n, a in enumerate(scored)
     ]
+    # A date said once: attempts on one day share the first one's label.
+    said = ""
+    for n, point in enumerate(points):
+        if point.date == said:
+            points[n] = replace(point, date="")
+        elif point.date:
+            said = point.date
     graded = [p for p in points if not p.practice]
     pass_mark = scored[0].quiz.pass_mark
     return Chart(

@@ -30,7 +30,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quiz import drawing, errors
+from quiz import drawing, errors, reviewing
 from quiz.models import (
     Article,
     Attempt,
@@ -61,6 +61,12 @@ class QuizStatus:
         if self.quiz.max_attempts is None:
             return None
         return max(0, self.quiz.max_attempts - self.attempts_used)
+
+    @property
+    def shows_score(self) -> bool:
+        """Whether the quiz's review options let the student see scores now (lists of
+        attempts count as seen later: `reviewing.OPEN`, or `CLOSED` once it has closed)."""
+        return shows_score(self.quiz, self.window)
 
     @property
     def is_open(self) -> bool:
@@ -286,10 +292,17 @@ class TopicMastery:
         return round(100 * self.mastered / self.total) if self.total else 0
 
 
+def shows_score(quiz: Quiz, window: Window | None) -> bool:
+    closes_at = window.closes_at if window is not None else None
+    now = window.now if window is not None else timezone.now()
+    return reviewing.shown(quiz, reviewing.when(None, closes_at, now)).score
+
+
 @dataclass
 class QuizProgress:
     quiz: Quiz
     attempts: list[Attempt] = field(default_factory=list)
+    shows_score: bool = True  # see `QuizStatus.shows_score`
 
     @property
     def graded(self) -> list[Attempt]:
@@ -322,6 +335,11 @@ def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMast
         .annotate(right=Count("pk", filter=Q(response__is_correct=True)))
         .order_by()
     )
+    open_windows = windows(user, [p.quiz for p in by_quiz.values()])
+    for quiz_progress in by_quiz.values():
+        quiz_progress.shows_score = shows_score(
+            quiz_progress.quiz, open_windows.get(quiz_progress.quiz.pk)
+        )
     topics: dict[str, TopicMastery] = defaultdict(lambda: TopicMastery(""))
     for row in met:
         topic = topics[row["question__topic"]]
@@ -395,7 +413,7 @@ def instructor_overview(now: datetime | None = None) -> Overview:
     members = Membership.objects.filter(cohort=OuterRef("pk")).values("cohort")
     cohorts = Cohort.objects.annotate(
         student_count=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
-    ).order_by("name")
+    ).order_by("-student_count", "name")  # the classes that matter first, not empty ones
     running = Attempt.objects.filter(
         quiz=OuterRef("quiz"),
         state=Attempt.State.IN_PROGRESS,

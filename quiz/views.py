@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz import errors, grading, reports, selectors, services
+from quiz import errors, grading, reports, reviewing, selectors, services
 from quiz.forms import (
     AcceptForm,
     AnalysisForm,
@@ -38,6 +38,7 @@ from quiz.forms import (
     CoverageForm,
     GradebookForm,
     OverrideForm,
+    PasswordResetForm,
 )
 from quiz.models import Article, Attempt, AttemptItem, Cohort, Quiz
 from quiz.presenters import back_path, cited_ids, given_answer, item_display, right_answer
@@ -258,11 +259,16 @@ def _question(
 @student_view
 @vary_on_headers("HX-Request")
 def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
-    """An answered question with its feedback, where the quiz shows feedback at once."""
+    """An answered question with its feedback, where the quiz shows feedback at once. A quiz
+    that defers feedback shows it on the review, as its review options allow, never here."""
     item = selectors.answered_item(request.user, attempt_id, position)
     response = getattr(item, "response", None)
-    if response is None or (_defers_feedback(item.attempt) and item.attempt.is_open):
+    if response is None:
         return go(request, attempt_url(attempt_id))
+    if _defers_feedback(item.attempt):
+        return go(
+            request, attempt_url(attempt_id) if item.attempt.is_open else review_url(attempt_id)
+        )
     return _feedback(request, item)
 
 
@@ -386,11 +392,19 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(attempt_url(attempt_id))
     rows = _review_rows(selectors.review_items(attempt))
     (status,) = selectors.quiz_statuses(request.user, [attempt.quiz])
+    closes_at = status.window.closes_at if status.window is not None else None
+    shown = reviewing.shown(
+        attempt.quiz, reviewing.when(attempt.finished_at, closes_at, timezone.now())
+    )
     context = {
         "attempt": attempt,
         "rows": rows,
         "status": status,
-        "can_practise": status.is_open and selectors.has_missed(request.user, attempt.quiz),
+        "shown": shown,
+        # Practising the ones missed would say which were missed.
+        "can_practise": shown.marks
+        and status.is_open
+        and selectors.has_missed(request.user, attempt.quiz),
         "duration": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
     }
     return TemplateResponse(request, "quiz/review.html", context)
@@ -542,15 +556,24 @@ def instructors(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, saying how a forgotten password is replaced here."""
+    """Django's login, saying how a forgotten password is replaced here. Instructors who
+    came in through the site's address go on to their own page, not the students' one."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if self.request.user.is_staff and url == reverse("quiz:home"):
+            return reverse("quiz:instructors")
+        return url
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by mail, only where mail is set up (`PASSWORD_RESET_BY_MAIL`):
     elsewhere the page says to ask for a set-password link instead."""
+
+    form_class = PasswordResetForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
@@ -559,6 +582,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not reset_by_mail():
             return self.get(request, *args, **kwargs)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
 
 
 def reset_by_mail() -> bool:
@@ -586,6 +614,7 @@ def _attempt_detail(
         "attempt": attempt,
         "rows": _review_rows(selectors.review_items(attempt)),
         "instructor": True,
+        "shown": reviewing.EVERYTHING,
         "student": attempt.user,
         "form": form,
         "form_for": form_for,

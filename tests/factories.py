@@ -179,6 +179,13 @@ class QuizFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"quiz-{n}")
     title = factory.Sequence(lambda n: f"Quiz {n}")
     description = "A quiz on the article."
+    # Reviews show everything, as a teacher sets a quiz for learning: the tests of what a
+    # review hides set these themselves (tests/test_review_options.py; the model's default
+    # keeps the answers until the quiz closes).
+    review_after_answers = True
+    review_after_explanations = True
+    review_open_answers = True
+    review_open_explanations = True
 
     @factory.post_generation
     def questions(self, create: bool, extracted: list[Question] | None, **kwargs: object) -> None:

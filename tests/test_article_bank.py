@@ -231,6 +231,15 @@ def test_quizzes_show_the_settings_off(loaded):
     kinds = [link.question.kind for link in timeline.quiz_questions.select_related("question")]
     assert kinds[-2:] == ["matching", "ordering"]  # answered by nothing shown before them
     assert "looks to have abandoned" in timeline.description
+    # The test with attempts to spare keeps its answers until it closes; the learning quizzes
+    # show everything.
+    assert not ten.review_after_answers
+    assert not ten.review_open_answers
+    assert not ten.review_after_explanations
+    assert not ten.review_open_explanations
+    assert ten.review_closed_answers
+    assert full.review_after_answers
+    assert timeline.review_after_explanations
     for quiz in Quiz.objects.all():
         # The bank's right choices sit at option 2 in 19 of `full`'s 34 single-choice
         # questions: shown in the bank's order, always picking 2 would score 56% on them.

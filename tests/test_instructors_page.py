@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,12 @@ from quiz.models import CohortQuiz
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_reset_mails_counted():
+    """The reset mails counted per account live in the cache, which tests share."""
+    cache.clear()
 
 
 def log_in(client: Client, username: str):
@@ -27,6 +34,17 @@ def test_instructors_land_on_their_page_and_students_on_their_quizzes(client):
     log_in(client, "bob")
     assert client.get(reverse("quiz:landing")).url == reverse("quiz:home")
     assert client.get(reverse("quiz:instructors")).status_code == 403
+
+
+def test_instructors_who_came_in_through_the_sites_address_land_on_their_page(client):
+    UserFactory(username="teacher", instructor=True)
+    login = reverse("login") + "?next=" + reverse("quiz:home")
+    response = client.post(login, {"username": "teacher", "password": "pass", "next": "/"})
+    assert response.url == reverse("quiz:instructors")
+    client.logout()
+    UserFactory(username="bob")
+    response = client.post(login, {"username": "bob", "password": "pass", "next": "/"})
+    assert response.url == reverse("quiz:home")
 
 
 def test_the_instructors_page_lists_what_is_open_closing_soonest_first(
@@ -58,9 +76,10 @@ def test_the_instructors_page_lists_what_is_open_closing_soonest_first(
     assert "Quizzes open now (2)" in html
     assert "Cohorts (61)" in html
     assert "Group 00</a>, Autumn 2026: 0 students" in html
-    assert "The first 50; every cohort is under" in html  # Year 10 sorts after the groups
+    assert "The 50 largest; every cohort is under" in html
+    assert html.index("Year 10</a>") < html.index("Group 00</a>")  # the class first
     assert "1: a sentence they cite was changed" in html
-    assert "<dt>Attempts in progress</dt><dd>1</dd>" in html
+    assert "<dt>Graded attempts in progress</dt><dd>1</dd>" in html
 
 
 def test_forgot_password_is_offered_only_where_mail_is_set_up(client, settings, mailoutbox):
@@ -80,3 +99,25 @@ def test_forgot_password_is_offered_only_where_mail_is_set_up(client, settings, 
     assert "/accounts/reset/" in mail.body
     client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert len(mailoutbox) == 1  # an unknown address gets no mail, and the page says the same
+
+
+def test_a_class_list_account_without_a_password_can_reset_it_once_in_a_while(
+    client, settings, mailoutbox
+):
+    settings.PASSWORD_RESET_BY_MAIL = True
+    student = UserFactory(username="ben", email="ben@school.example")
+    student.set_unusable_password()  # as load_cohort makes them
+    student.save()
+    client.post(reverse("password_reset"), {"email": "BEN@school.example"})
+    assert len(mailoutbox) == 1
+    client.post(reverse("password_reset"), {"email": "ben@school.example"})
+    assert len(mailoutbox) == 1  # again within minutes: nothing more
+    page = client.get(reverse("password_reset_done")).content.decode()
+    assert "Asking again within a few minutes sends nothing more." in page
+
+
+def test_the_done_page_says_no_mail_is_sent_where_none_is(client, settings):
+    settings.PASSWORD_RESET_BY_MAIL = False
+    page = client.get(reverse("password_reset_done")).content.decode()
+    assert "This site sends no mail." in page
+    assert "on its way" not in page

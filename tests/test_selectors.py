@@ -131,13 +131,13 @@ def test_progress_lists_quizzes_by_title_each_with_only_this_students_attempts(
     ]
 
 
-def test_progress_reads_attempts_with_their_quizzes_and_topics_in_two_queries(
+def test_progress_reads_attempts_with_their_quizzes_topics_and_windows_in_three_queries(
     student, t0, django_assert_num_queries
 ):
     for n, title in enumerate(["One", "Two", "Three"]):
         take(student, quiz_of(student, title=title), True, now=minutes(t0, n))
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # attempts, topics, and the quizzes' windows
         quizzes, topics = selectors.progress(student)
         titles = [p.quiz.title for p in quizzes]
 
