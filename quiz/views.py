@@ -555,12 +555,16 @@ def instructors(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "quiz/instructors.html", context)
 
 
-class LoginView(auth_views.LoginView):
-    """Django's login, saying how a forgotten password is replaced here. Instructors who
-    came in through the site's address go on to their own page, not the students' one."""
+class SaysHowPasswordsAreReset:
+    """Django's account views, told whether a forgotten password is replaced by mail here."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
+        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}  # type: ignore[misc]
+
+
+class LoginView(SaysHowPasswordsAreReset, auth_views.LoginView):
+    """Django's login, saying how a forgotten password is replaced here. Instructors who
+    came in through the site's address go on to their own page, not the students' one."""
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
@@ -569,14 +573,11 @@ class LoginView(auth_views.LoginView):
         return url
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(SaysHowPasswordsAreReset, auth_views.PasswordResetView):
     """Django's reset by mail, only where mail is set up (`PASSWORD_RESET_BY_MAIL`):
     elsewhere the page says to ask for a set-password link instead."""
 
     form_class = PasswordResetForm
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not reset_by_mail():
@@ -584,9 +585,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "reset_by_mail": reset_by_mail()}
+class PasswordResetDoneView(SaysHowPasswordsAreReset, auth_views.PasswordResetDoneView):
+    pass
 
 
 def reset_by_mail() -> bool:

@@ -14,3 +14,10 @@ def right_answers(item: AttemptItem) -> dict:
 def page_values(item: AttemptItem, *ids: int) -> list[str]:
     """The values the item's page posts for these choices."""
     return item.page_from_ids(grading.FormAnswer(answers=[str(i) for i in ids])).answers
+
+
+def choose(item: AttemptItem, right: bool) -> list[str]:
+    """A choice question's page values for one right option, or one wrong one."""
+    key = item.grading_key()
+    choice = next(i for i, _ in key.options if (i in key.correct) == right)
+    return page_values(item, choice)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from quiz import errors, grading, services
 from quiz.models import AcceptedAnswer, Attempt, AttemptItem, Response, ScoreChange
 from quiz.reports import item_analysis
-from tests.answers import page_values, right_answers
+from tests.answers import choose, right_answers
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,6 @@ def answer(user, attempt, position: int, answers: list[str]) -> Response:
         user=user, attempt_id=attempt.pk, item_id=item.pk, answers=answers
     )
     return recorded.response
-
-
-def choose(item, right: bool) -> list[str]:
-    key = item.grading_key()
-    choice = next(i for i, _ in key.options if (i in key.correct) == right)
-    return page_values(item, choice)
 
 
 def take(user, quiz, rights: list[bool]) -> Attempt:

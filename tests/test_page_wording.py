@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quiz import services
-from tests.answers import page_values
+from tests.answers import choose
 from tests.factories import QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +18,6 @@ def client_of(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def choose(item, right: bool) -> list[str]:
-    key = item.grading_key()
-    choice = next(i for i, _ in key.options if (i in key.correct) == right)
-    return page_values(item, choice)
 
 
 def test_the_review_numbers_questions_and_shows_partial_credit():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quiz import reviewing, services
 from quiz.models import CohortQuiz, Quiz
-from tests.answers import page_values
+from tests.answers import choose
 from tests.factories import CohortFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,6 @@ AT = {
     reviewing.CLOSED: CLOSES + timedelta(minutes=1),
 }
 EXPLANATION = "Because the defence minister agreed to the general’s plan."
-
-
-def choose(item, right: bool) -> list[str]:
-    key = item.grading_key()
-    choice = next(i for i, _ in key.options if (i in key.correct) == right)
-    return page_values(item, choice)
 
 
 def seen(time_machine, switched_off: tuple[str, str] | None) -> dict[str, dict[str, bool]]:

@@ -14,16 +14,10 @@ from quiz import drawing, errors, services
 from quiz.lint import Item, QuizItems, giveaway_findings
 from quiz.models import Attempt, Response
 from quiz.reports import item_analysis
-from tests.answers import page_values
+from tests.answers import choose
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def choose(item, right: bool) -> list[str]:
-    key = item.grading_key()
-    choice = next(i for i, _ in key.options if (i in key.correct) == right)
-    return page_values(item, choice)
 
 
 def take(user, quiz, rights: dict[str, bool]) -> Attempt:
