@@ -235,12 +235,14 @@ def answer_by_keyboard(page, item):
             n = next(i for i, (a, b) in enumerate(zip(shown, right, strict=True)) if a != b)
             index = shown.index(right[n])
             button = f".ordering li:nth-child({index + 1}) button:first-of-type"
+            # Press only once htmx has settled the last swap (its autofocus may still move
+            # the focus) and wired the new buttons, on the button Tab reached.
+            settle(page)
             tab_to(page, button)
-            # Press only once htmx has wired the new buttons (it does so just after a swap).
             page.wait_for_function(
                 "() => document.activeElement['htmx-internal-data'] !== undefined"
             )
-            page.keyboard.press("Enter")
+            press_enter_on(page, button)
             page.wait_for_function(NTH_ITEM_IS, arg=[index - 1, right[n]])
             # Focus comes back to the moved item's button (htmx settles it just after the
             # swap), so the next Tab starts from there.
