@@ -878,7 +878,18 @@ class QuizAdmin(SwapsPositions, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["article", "title", "slug", "description", "is_published"]}),
         ("Questions", {"fields": ["draw_count", "shuffle_questions", "shuffle_choices"]}),
-        ("Rules", {"fields": ["pass_mark", "max_attempts", "time_limit_minutes", "feedback"]}),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "pass_mark",
+                    "max_attempts",
+                    "time_limit_minutes",
+                    "feedback",
+                    "navigation",
+                ]
+            },
+        ),
         *(
             (
                 f"What the student's review shows {label}",

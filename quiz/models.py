@@ -370,8 +370,14 @@ class Feedback(models.TextChoices):
     AT_END = "at_end", "Only at the end"
 
 
+class Navigation(models.TextChoices):
+    SEQUENTIAL = "sequential", "Sequential: one question after another"
+    FREE = "free", "Free: any question in any order, answers changeable until finishing"
+
+
 class Quiz(models.Model):
     Feedback = Feedback
+    Navigation = Navigation
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="quizzes")
     slug = models.SlugField(max_length=100, unique=True)
@@ -402,6 +408,13 @@ class Quiz(models.Model):
     shuffle_questions = models.BooleanField(default=False)
     shuffle_choices = models.BooleanField(default=False)
     feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    navigation = models.CharField(
+        max_length=20,
+        choices=Navigation.choices,
+        default=Navigation.SEQUENTIAL,
+        help_text="Free: a map of the questions to jump between, flags, and answers that can "
+        "be changed until finishing where feedback comes at the end.",
+    )
     questions = models.ManyToManyField(Question, through="QuizQuestion", related_name="quizzes")
     # Review options (see quiz/reviewing.py): what a finished attempt's review shows, at each
     # time. By default the right answers and explanations wait for the quiz to close, so an
@@ -440,6 +453,9 @@ class Quiz(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(feedback__in=Feedback.values), name="quiz_feedback_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(navigation__in=Navigation.values), name="quiz_navigation_known"
             ),
         ]
 
@@ -610,6 +626,7 @@ class AttemptItem(models.Model):
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="The question's points when the attempt started."
     )
+    flagged = models.BooleanField(default=False, help_text="Flagged by the student for later.")
 
     class Meta:
         ordering = ["attempt", "position"]

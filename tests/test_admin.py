@@ -155,6 +155,7 @@ def test_quiz_drawing_more_questions_than_it_has_is_refused(instructor_client):
             "pass_mark": "50",
             "draw_count": "10",
             "feedback": "immediate",
+            "navigation": "sequential",
             "is_published": "on",
             "quiz_questions-TOTAL_FORMS": "1",
             "quiz_questions-INITIAL_FORMS": "0",
@@ -176,6 +177,7 @@ def test_quiz_drawing_more_questions_than_its_draw_groups_allow_is_refused(instr
         "pass_mark": "50",
         "draw_count": "3",
         "feedback": "immediate",
+        "navigation": "sequential",
         "is_published": "on",
         "quiz_questions-TOTAL_FORMS": "3",
         "quiz_questions-INITIAL_FORMS": "0",
@@ -275,6 +277,7 @@ def quiz_change_data(quiz, **fields) -> dict:
         "max_attempts": "",
         "time_limit_minutes": "",
         "feedback": quiz.feedback,
+        "navigation": quiz.navigation,
         **fields,
     }
 
