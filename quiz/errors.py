@@ -149,6 +149,10 @@ class QuizClosed(Conflict):
     message = "This quiz closed on {when}."
 
 
+class CannotFlag(Conflict):
+    message = "This quiz takes its questions in order, so there is nothing to flag for later."
+
+
 class OutOfOrder(Conflict):
     message = "Answer the questions in order: an earlier one is still open."
 

@@ -60,6 +60,13 @@ class AnswerForm(forms.Form):
         )
 
 
+class FlagForm(forms.Form):
+    """The flag a question should have: set (1) or not (0). A value, not a toggle, so that
+    sending it twice leaves what the button said."""
+
+    flagged = forms.TypedChoiceField(choices=[("1", "flag"), ("0", "unflag")], coerce="1".__eq__)
+
+
 class ArrangeForm(forms.Form):
     """A proposed order of an ordering question's items and the move that made it:
     `?arrange=3,1,2/up-1` (the items' page values, never choice ids, then which button to give

@@ -588,6 +588,23 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.state == AttemptState.IN_PROGRESS
 
+    @property
+    def defers_feedback(self) -> bool:
+        """Feedback waits for the review: a graded attempt at a quiz that gives it at the end
+        (practice always answers at once)."""
+        return self.quiz.feedback == Feedback.AT_END and not self.is_practice
+
+    @property
+    def navigates_freely(self) -> bool:
+        """Its questions may be taken in any order, with a map and flags."""
+        return self.quiz.navigation == Navigation.FREE
+
+    @property
+    def answers_changeable(self) -> bool:
+        """An answer may be changed until finishing: in any order, and only while it shows no
+        feedback (a question that showed its right answer keeps the answer it was given)."""
+        return self.navigates_freely and self.defers_feedback
+
     def is_due(self, now: datetime) -> bool:
         """Whether the attempt is still open but its time is up."""
         return self.is_open and self.deadline is not None and now >= self.deadline

@@ -196,3 +196,12 @@ def given_answer(item: AttemptItem) -> str:
 def right_answer(item: AttemptItem) -> str:
     """The right answer in words, as the item was graded."""
     return item.question.kind_object.describe(item.grading_key())
+
+
+def saved_form(item: AttemptItem) -> FormAnswer | None:
+    """The student's standing answer as its page posted it (page values), to show again in
+    the widget of a question whose answer may still be changed; None if not answered."""
+    response = getattr(item, "response", None)
+    if response is None:
+        return None
+    return item.page_from_ids(item.question.kind_object.form_of(response.submission))

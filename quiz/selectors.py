@@ -225,6 +225,45 @@ def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
     return item
 
 
+def item_at(
+    user: AbstractBaseUser, attempt_id: int, *, missing_ok: bool = False, **where: int
+) -> AttemptItem | None:
+    """An item of the user's attempt by `position` or `pk`, with its response if answered,
+    what its page or its feedback shows, and `quiz_open`: one query. None if there is no such
+    item and `missing_ok`."""
+    item = (
+        AttemptItem.objects.select_related("attempt__quiz", "question__article", "response")
+        .annotate(quiz_open=open_now(user, timezone.now(), "attempt__quiz"))
+        .filter(attempt_id=attempt_id, attempt__user=user, **where)
+        .first()
+    )
+    if item is None and not missing_ok:
+        raise errors.NoSuchItem()
+    return item
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """One question as the question map and the summary show it."""
+
+    position: int
+    answered: bool
+    flagged: bool
+
+    @property
+    def state(self) -> str:
+        return "Answered" if self.answered else "Not answered"
+
+
+def question_map(attempt: Attempt) -> list[MapEntry]:
+    """Every item of the attempt, in order, answered or not and flagged or not: one query of
+    three small columns, whatever the quiz's length."""
+    rows = attempt.items.order_by("position").values_list("position", "response", "flagged")
+    return [
+        MapEntry(position, response is not None, flagged) for position, response, flagged in rows
+    ]
+
+
 def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> AttemptItem:
     """An item of the user's attempt with its response and all that feedback shows."""
     item = (

@@ -57,6 +57,7 @@ class Recorded:
     response: Response
     created: bool  # False: an answer already stood, and this is it
     attempt_finished: bool
+    changed: bool = False  # True: it replaced the student's earlier answer
 
 
 def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -127,12 +128,15 @@ def answer_record(
     matches: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> Recorded:
-    """Grade and keep the answer to one item, once, in the attempt's order.
+    """Grade and keep the answer to one item: once, in the attempt's order (sequential), or in
+    any order (free navigation).
 
     `answers` are the form's `answer` values and `matches` its `match-<value>` selects, as
     the page names options (`AttemptItem.page_options`: places, never choice ids). A second
     answer to the same item (a double click, a replayed request, another tab, two requests at
-    the same moment) records nothing and returns the answer that stands.
+    the same moment) records nothing and returns the answer that stands, except where answers
+    may be changed until finishing (`Attempt.answers_changeable`): there the latest answer
+    replaces the one before, in the same row (`_change`).
     """
     now = now or timezone.now()
     try:
@@ -140,20 +144,32 @@ def answer_record(
             item = _locked_item(user, attempt_id, item_id, now)
             attempt = item.attempt
             standing = getattr(item, "response", None)
-            if standing is not None:
+            if standing is not None and not (attempt.is_open and attempt.answers_changeable):
                 return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
             if not attempt.is_open:
                 raise errors.AttemptClosed()
             ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
+            if ended is None and standing is not None:
+                return _change(standing, item, answers, matches or {}, now)
             if ended is None:
                 return _record(item, answers, matches or {}, now)
     except IntegrityError:
         # Another request answered this item between our check and our insert (possible on
         # PostgreSQL under Read Committed): its answer stands.
-        response = Response.objects.select_related("item__attempt").get(
+        response = Response.objects.select_related("item__attempt__quiz").get(
             item_id=item_id, item__attempt__user=user, item__attempt_id=attempt_id
         )
-        return Recorded(response, created=False, attempt_finished=not response.item.attempt.is_open)
+        attempt = response.item.attempt
+        if attempt.is_open and attempt.answers_changeable:  # the later answer replaces it
+            return answer_record(
+                user=user,
+                attempt_id=attempt_id,
+                item_id=item_id,
+                answers=answers,
+                matches=matches,
+                now=now,
+            )
+        return Recorded(response, created=False, attempt_finished=not attempt.is_open)
     # Raised only now, so that the transaction has committed the closing of the attempt.
     raise ended
 
@@ -173,7 +189,8 @@ def answer_grade(
 def _record(
     item: AttemptItem, answers: Sequence[str], matches: Mapping[str, str], now: datetime
 ) -> Recorded:
-    if item.earlier_unanswered:
+    attempt = item.attempt
+    if item.earlier_unanswered and not attempt.navigates_freely:
         raise errors.OutOfOrder()
     submission, result = answer_grade(item, answers, matches)
     response = Response.objects.create(
@@ -185,10 +202,64 @@ def _record(
         answered_at=now,
     )
     item.response = response
-    finished = item.position == item.attempt.question_count  # answered in order: the last one
+    # Answered in order, the last one ends the attempt; in a free one the student finishes
+    # from the summary, having perhaps left questions to come back to.
+    finished = not attempt.navigates_freely and item.position == attempt.question_count
     if finished:
-        _close(item.attempt, now, state=Attempt.State.FINISHED)
+        _close(attempt, now, state=Attempt.State.FINISHED)
     return Recorded(response, created=True, attempt_finished=finished)
+
+
+def _change(
+    response: Response,
+    item: AttemptItem,
+    answers: Sequence[str],
+    matches: Mapping[str, str],
+    now: datetime,
+) -> Recorded:
+    """The latest answer replaces the one before, in its row (last write wins). No history is
+    kept: only the answer standing at the finish is graded and reviewed, no one has seen a
+    verdict on the earlier ones, and one row per item keeps "one response per item" a database
+    constraint. `answered_at` says when it was last changed."""
+    submission, result = answer_grade(item, answers, matches)
+    response.submission = _jsonable(submission)
+    response.score = _decimal(result.score)
+    response.is_correct = result.is_correct
+    response.feedback = result.feedback
+    response.answered_at = now
+    response.save(update_fields=["submission", "score", "is_correct", "feedback", "answered_at"])
+    return Recorded(response, created=True, attempt_finished=False, changed=True)
+
+
+def item_flag(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    position: int,
+    flagged: bool,
+    now: datetime | None = None,
+) -> AttemptItem:
+    """Flag an item for later, or take the flag off: the value asked for, not a toggle, so a
+    double click or a replayed request leaves what the student saw on the button. Only in an
+    open attempt that navigates freely: a flag is a way back, which sequential ones lack."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(user, attempt_id, now)
+        if not attempt.is_open:
+            raise errors.AttemptClosed()
+        ended = _end_if_over(user, attempt, now, quiz_open=attempt.quiz_open)
+        if ended is None:
+            if not attempt.navigates_freely:
+                raise errors.CannotFlag()
+            item = attempt.items.select_related("response").filter(position=position).first()
+            if item is None:
+                raise errors.NoSuchItem()
+            if item.flagged != flagged:
+                item.flagged = flagged
+                item.save(update_fields=["flagged"])
+            item.attempt = attempt
+            return item
+    raise ended
 
 
 def attempt_finish(

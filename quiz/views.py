@@ -36,12 +36,20 @@ from quiz.forms import (
     AnswerForm,
     ArrangeForm,
     CoverageForm,
+    FlagForm,
     GradebookForm,
     OverrideForm,
     PasswordResetForm,
 )
 from quiz.models import Article, Attempt, AttemptItem, Cohort, Quiz
-from quiz.presenters import back_path, cited_ids, given_answer, item_display, right_answer
+from quiz.presenters import (
+    back_path,
+    cited_ids,
+    given_answer,
+    item_display,
+    right_answer,
+    saved_form,
+)
 
 # How the domain's refusals reach the browser: the one place they become status codes.
 STATUS = {
@@ -58,6 +66,7 @@ STATUS = {
 RETURN_TO = {
     "answer": "quiz:attempt",
     "finish": "quiz:attempt",
+    "flag": "quiz:item",
     "start": "quiz:quiz",
     "practice": "quiz:quiz",
 }
@@ -151,6 +160,10 @@ def item_url(attempt_id: int, position: int) -> str:
     return reverse("quiz:item", args=[attempt_id, position])
 
 
+def summary_url(attempt_id: int) -> str:
+    return reverse("quiz:finish", args=[attempt_id])
+
+
 def review_url(attempt_id: int) -> str:
     return reverse("quiz:review", args=[attempt_id])
 
@@ -219,20 +232,66 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
 @student_view
 @vary_on_headers("HX-Request")
 def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """The question to answer now; `?arrange=` re-lays an ordering question's items."""
+    """The question to answer now: the first not answered. A free attempt whose questions all
+    have answers shows its summary, to change one or finish."""
     item = selectors.current_item(request.user, attempt_id)
     if item is None:
-        selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
+        attempt = selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
+        if attempt.is_open and attempt.navigates_freely:
+            return go(request, summary_url(attempt_id))
         return go(request, review_url(attempt_id))
-    if not item.attempt.is_open or item.attempt.is_over(timezone.now(), quiz_open=item.quiz_open):
-        _, ended = services.attempt_end_if_over(user=request.user, attempt_id=attempt_id)
-        if ended is not None and not isinstance(ended, errors.TimeUp):  # say why it closed
-            return _closed(request, attempt_id, str(ended), status=status_of(ended))
-        return go(request, review_url(attempt_id))
+    return _ended(request, item) or _item_page(request, item)
+
+
+@require_GET
+@student_view
+@vary_on_headers("HX-Request")
+def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    """Question `position`. In an open free attempt: to answer, or to change its answer until
+    finishing where feedback comes at the end; answered where it comes at once, its feedback.
+    In a sequential one: an answered question's feedback where the quiz shows it at once.
+    Feedback that waits for the end is shown on the review, as its options allow, never here."""
+    item = selectors.item_at(request.user, attempt_id, position=position)
+    attempt = item.attempt
+    response = getattr(item, "response", None)
+    if attempt.is_open and attempt.navigates_freely:
+        if ended := _ended(request, item):
+            return ended
+        if response is None or attempt.answers_changeable:
+            return _item_page(request, item)
+        return _feedback(request, item)
+    if response is None:
+        return go(request, attempt_url(attempt_id))
+    if attempt.defers_feedback:
+        return go(request, attempt_url(attempt_id) if attempt.is_open else review_url(attempt_id))
+    return _feedback(request, item)
+
+
+def _ended(request: HttpRequest, item: AttemptItem) -> HttpResponse | None:
+    """Where to go if the item's attempt takes no more answers (closing it if it is over):
+    why, in place of the question, or the results. None while it is open."""
+    attempt = item.attempt
+    if attempt.is_open and not attempt.is_over(timezone.now(), quiz_open=item.quiz_open):
+        return None
+    _, ended = services.attempt_end_if_over(user=request.user, attempt_id=attempt.pk)
+    if ended is not None and not isinstance(ended, errors.TimeUp):  # say why it closed
+        return _closed(request, attempt.pk, str(ended), status=status_of(ended))
+    return go(request, review_url(attempt.pk))
+
+
+def _item_page(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
+    """The question, with the answer standing if it may be changed; `?arrange=` re-lays an
+    ordering question's items (the standing answer's order gives way to the moves)."""
     arrange = ArrangeForm(request.GET)
     if arrange.is_valid():
         return _question(request, item, arrangement=arrange.order(), moved=arrange.moved())
-    return _question(request, item)
+    return _question(request, item, given=saved_form(item) if _may_change(item) else None)
+
+
+def _may_change(item: AttemptItem) -> bool:
+    # Only an item loaded with its response (`selectors.item_at`): reading `item.response`
+    # on another would cost a query to learn what its filter already said.
+    return item.attempt.answers_changeable and "response" in item._state.fields_cache
 
 
 def _question(
@@ -245,46 +304,58 @@ def _question(
     given: grading.FormAnswer | None = None,
     status: int = 200,
 ) -> TemplateResponse:
+    attempt = item.attempt
+    free = attempt.navigates_freely
     context = {
-        "attempt": item.attempt,
+        "attempt": attempt,
         "item": item,
         "display": item_display(item, arrangement=arrangement, moved=moved, given=given),
         "error": error,
-        "defers_feedback": _defers_feedback(item.attempt),
+        "defers_feedback": attempt.defers_feedback,
+        "answered": _may_change(item) and getattr(item, "response", None) is not None,
+        **_map(attempt),
+        "flagged": item.flagged,
+        "arrange_url": item_url(attempt.pk, item.position) if free else attempt_url(attempt.pk),
     }
     return render_page(request, "quiz/attempt.html", "question", context, status=status)
-
-
-@require_GET
-@student_view
-@vary_on_headers("HX-Request")
-def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
-    """An answered question with its feedback, where the quiz shows feedback at once. A quiz
-    that defers feedback shows it on the review, as its review options allow, never here."""
-    item = selectors.answered_item(request.user, attempt_id, position)
-    response = getattr(item, "response", None)
-    if response is None:
-        return go(request, attempt_url(attempt_id))
-    if _defers_feedback(item.attempt):
-        return go(
-            request, attempt_url(attempt_id) if item.attempt.is_open else review_url(attempt_id)
-        )
-    return _feedback(request, item)
 
 
 def _feedback(
     request: HttpRequest, item: AttemptItem, *, repeated: bool = False
 ) -> TemplateResponse:
+    attempt = item.attempt
     context = {
-        "attempt": item.attempt,
+        "attempt": attempt,
         "item": item,
         "response": item.response,
         "right_answer": right_answer(item),
         "given": given_answer(item),
         # Said first by the screen reader's announcement, before the first answer's verdict.
         "repeated": ALREADY_ANSWERED if repeated else "",
+        **(_map(attempt) if attempt.is_open else {}),
+        "flagged": item.flagged,
+        "next_url": _next_url(item),
     }
     return render_page(request, "quiz/attempt.html", "feedback", context)
+
+
+def _map(attempt: Attempt) -> dict[str, Any]:
+    """The question map of a free attempt and how many of its questions have answers."""
+    if not attempt.navigates_freely:
+        return {}
+    entries = selectors.question_map(attempt)
+    return {"map": entries, "answered_count": sum(entry.answered for entry in entries)}
+
+
+def _next_url(item: AttemptItem) -> str:
+    """After this question: the next one in a free attempt, and the summary after the last;
+    the question to answer now in a sequential one."""
+    attempt = item.attempt
+    if not attempt.navigates_freely:
+        return attempt_url(attempt.pk)
+    if item.position < attempt.question_count:
+        return item_url(attempt.pk, item.position + 1)
+    return summary_url(attempt.pk)
 
 
 @require_POST
@@ -308,9 +379,14 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not recorded.created:  # another tab or a double click: say so, then show where it is
         messages.info(request, ALREADY_ANSWERED)
     item = recorded.response.item
-    if _defers_feedback(item.attempt):
-        if recorded.attempt_finished or not item.attempt.is_open:
+    attempt = item.attempt
+    if attempt.defers_feedback:
+        if recorded.attempt_finished or not attempt.is_open:
             return go(request, review_url(attempt_id))
+        if attempt.navigates_freely:  # on to the next question, saying what became of this one
+            said = "changed" if recorded.changed else "saved"
+            messages.success(request, f"Your answer to question {item.position} is {said}.")
+            return _onwards(request, item)
         if not request.htmx:
             return redirect(attempt_url(attempt_id))
         following = selectors.current_item(request.user, attempt_id)
@@ -328,15 +404,32 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return response
 
 
+def _onwards(request: HttpRequest, item: AttemptItem) -> HttpResponse:
+    """A free attempt's next question after this one's answer is saved, or its summary."""
+    url = _next_url(item)
+    if not request.htmx or item.position >= item.attempt.question_count:
+        return go(request, url)
+    following = selectors.item_at(request.user, item.attempt_id, position=item.position + 1)
+    response = _question(request, following, given=saved_form(following))
+    response["HX-Push-Url"] = url
+    return response
+
+
 def _refused(
     request: HttpRequest, attempt_id: int, message: str, *, form: AnswerForm, status: int = 422
 ) -> HttpResponse:
-    """The question again with the message and the student's input, nothing saved."""
-    item = selectors.current_item(request.user, attempt_id)
+    """The question again with the message and the student's input, nothing saved: the
+    question answered in a free attempt, the one to answer now in a sequential one."""
+    posted = form.cleaned_data.get("item")
+    item = None
+    if posted is not None:
+        item = selectors.item_at(request.user, attempt_id, pk=posted, missing_ok=True)
+    if item is None or not (item.attempt.is_open and item.attempt.navigates_freely):
+        item = selectors.current_item(request.user, attempt_id)
     if item is None:
         attempt = selectors.user_attempt(request.user, attempt_id)
         return _closed(request, attempt.pk, str(errors.AttemptClosed()), status=409)
-    given = form.given() if item.pk == form.cleaned_data.get("item") else None
+    given = form.given() if item.pk == posted else None
     return _question(request, item, error=message, given=given, status=status)
 
 
@@ -344,7 +437,11 @@ def _closed(request: HttpRequest, attempt_id: int, message: str, *, status: int)
     """In place of the question: why it takes no more answers, and the way to the results."""
     attempt = selectors.user_attempt(request.user, attempt_id)
     context = {"attempt": attempt, "message": message}
-    return render_page(request, "quiz/closed.html", "message", context, status=status)
+    response = render_page(request, "quiz/closed.html", "message", context, status=status)
+    if request.htmx:  # from wherever it was asked (a flag's button too), in the question's place
+        response["HX-Retarget"] = "#question-region"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _form_error(form: AnswerForm) -> str:
@@ -353,22 +450,64 @@ def _form_error(form: AnswerForm) -> str:
     return " ".join(form.non_field_errors())
 
 
+@require_POST
+@student_view
+def flag(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    """Flag a question for later, or take the flag off; back to the question without htmx."""
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Say whether to flag the question: flagged=1 or 0.")
+    try:
+        item = services.item_flag(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            flagged=form.cleaned_data["flagged"],
+        )
+    except errors.AttemptEnded as exc:
+        return _closed(request, attempt_id, str(exc), status=status_of(exc))
+    if not request.htmx:
+        return redirect(item_url(attempt_id, position))
+    answered = getattr(item, "response", None) is not None
+    context = {
+        "attempt": item.attempt,
+        "item": item,
+        "flagged": item.flagged,
+        "entry": selectors.MapEntry(item.position, answered, item.flagged),
+    }
+    return TemplateResponse(request, "quiz/attempt.html#flag-changed", context)
+
+
 @require_http_methods(["GET", "POST"])
 @student_view
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """GET asks for confirmation (what is unanswered scores nothing); POST finishes."""
+    """GET: the summary (every question's state, a way back to each one the student may
+    still answer, the time left); POST finishes, what is not answered scoring nothing."""
     if request.method == "POST":
         try:
             services.attempt_finish(user=request.user, attempt_id=attempt_id)
         except errors.AttemptEnded as exc:
             return _closed(request, attempt_id, str(exc), status=status_of(exc))
         return go(request, review_url(attempt_id))
-    item = selectors.current_item(request.user, attempt_id)
-    if item is None:
-        selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
+    attempt, ended = services.attempt_end_if_over(user=request.user, attempt_id=attempt_id)
+    if ended is not None and not isinstance(ended, errors.TimeUp):
+        return _closed(request, attempt_id, str(ended), status=status_of(ended))
+    if not attempt.is_open:
         return redirect(review_url(attempt_id))
-    unanswered = item.attempt.question_count - item.position + 1
-    context = {"attempt": item.attempt, "unanswered": unanswered}
+    entries = selectors.question_map(attempt)
+    unanswered = [entry for entry in entries if not entry.answered]
+    context = {
+        "attempt": attempt,
+        "entries": entries,
+        "answered": len(entries) - len(unanswered),
+        "unanswered": len(unanswered),
+        "flagged": sum(entry.flagged for entry in entries),
+        # Where the student may go back to: any question in a free attempt, the one to
+        # answer now in a sequential one.
+        "free": attempt.navigates_freely,
+        "now_at": unanswered[0].position if unanswered else None,
+        "back_to": unanswered[0].position if unanswered else 1,
+    }
     return TemplateResponse(request, "quiz/finish.html", context)
 
 
@@ -447,10 +586,6 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "back": back_path(request.GET.get("back", "")),
     }
     return TemplateResponse(request, "quiz/article.html", context)
-
-
-def _defers_feedback(attempt: Attempt) -> bool:
-    return attempt.quiz.feedback == Quiz.Feedback.AT_END and not attempt.is_practice
 
 
 # Instructors' reports ------------------------------------------------------------------------

@@ -729,10 +729,11 @@ def test_the_timer_url_opened_in_a_browser_shows_the_question(student_client, st
     assert (response.status_code, response.url) == (302, attempt.get_absolute_url())
 
 
-def test_finish_now_asks_first_then_finishes(student_client, attempt):
+def test_finish_now_shows_the_summary_first_then_finishes(student_client, attempt):
     url = reverse("quiz:finish", args=[attempt.pk])
     page = student_client.get(url).content.decode()
-    assert "You have 7 questions left of 7" in page
+    assert "You have answered 0 of 7 questions." in page
+    assert "7 questions not answered." in page
     attempt.refresh_from_db()
     assert attempt.is_open
     response = student_client.post(url)

@@ -153,6 +153,11 @@ class Kind:
         """What the answer form sends for a fully right answer."""
         raise NotImplementedError
 
+    def form_of(self, submission: Any) -> FormAnswer:
+        """What the answer form sent for a stored submission (`parse`'s inverse), to show a
+        saved answer again in its widget."""
+        return FormAnswer(answers=[str(submission)])
+
     def describe(self, key: Any) -> str:
         """The right answer in words, for feedback, reviews and previews."""
         raise NotImplementedError

@@ -82,6 +82,9 @@ class _Choice(Kind):
     def picks(self, submission: Any) -> list[int]:
         return [i for i in (to_int(s) for s in _as_list(submission)) if i is not None]
 
+    def form_of(self, submission: Any) -> FormAnswer:
+        return FormAnswer(answers=[str(s) for s in _as_list(submission)])
+
 
 def _as_list(submission: Any) -> list[Any]:
     return submission if isinstance(submission, list) else [submission]

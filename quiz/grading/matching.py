@@ -90,6 +90,9 @@ class Matching(Kind):
             f"{right} of {len(items)} matched right. The right matches are {self.describe(key)}.",
         )
 
+    def form_of(self, submission: Any) -> FormAnswer:
+        return FormAnswer(matches={str(k): str(v) for k, v in dict(submission).items()})
+
     def right_form(self, key: MatchKey) -> FormAnswer:
         return FormAnswer(matches={str(i): match for i, _, match in key.pairs})
 

@@ -78,6 +78,9 @@ class Ordering(Kind):
             f"{self.describe(key)}.",
         )
 
+    def form_of(self, submission: Any) -> FormAnswer:
+        return FormAnswer(answers=[str(s) for s in submission])
+
     def right_form(self, key: OrderKey) -> FormAnswer:
         return FormAnswer(answers=[str(i) for i, _ in key.items])
 
