@@ -331,10 +331,19 @@ class TopicMastery:
         return round(100 * self.mastered / self.total) if self.total else 0
 
 
-def shows_score(quiz: Quiz, window: Window | None) -> bool:
+def _shown_now(quiz: Quiz, window: Window | None) -> reviewing.Shown:
+    """What the quiz's review options show now, past the minutes right after an attempt."""
     closes_at = window.closes_at if window is not None else None
     now = window.now if window is not None else timezone.now()
-    return reviewing.shown(quiz, reviewing.when(None, closes_at, now)).score
+    return reviewing.shown(quiz, reviewing.when(None, closes_at, now))
+
+
+def shows_score(quiz: Quiz, window: Window | None) -> bool:
+    return _shown_now(quiz, window).score
+
+
+def shows_marks(quiz: Quiz, window: Window | None) -> bool:
+    return _shown_now(quiz, window).marks
 
 
 @dataclass
@@ -368,17 +377,28 @@ def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMast
     by_quiz: dict[int, QuizProgress] = {}
     for attempt in attempts:
         by_quiz.setdefault(attempt.quiz_id, QuizProgress(attempt.quiz)).attempts.append(attempt)
-    met = (
-        AttemptItem.objects.filter(attempt__user=user)
-        .values("question__topic", "question")
-        .annotate(right=Count("pk", filter=Q(response__is_correct=True)))
-        .order_by()
-    )
     open_windows = windows(user, [p.quiz for p in by_quiz.values()])
     for quiz_progress in by_quiz.values():
         quiz_progress.shows_score = shows_score(
             quiz_progress.quiz, open_windows.get(quiz_progress.quiz.pk)
         )
+    # A right answer counts towards mastery only once the student may know it was right:
+    # at once in practice and where feedback comes after each question, else when the
+    # attempt has ended and its quiz's review options show the marks now.
+    marks_shown = [
+        p.quiz.pk for p in by_quiz.values() if shows_marks(p.quiz, open_windows.get(p.quiz.pk))
+    ]
+    known = (
+        Q(attempt__is_practice=True)
+        | Q(attempt__quiz__feedback=Quiz.Feedback.IMMEDIATE)
+        | (Q(attempt__quiz__in=marks_shown) & ~Q(attempt__state=Attempt.State.IN_PROGRESS))
+    )
+    met = (
+        AttemptItem.objects.filter(attempt__user=user)
+        .values("question__topic", "question")
+        .annotate(right=Count("pk", filter=Q(response__is_correct=True) & known))
+        .order_by()
+    )
     topics: dict[str, TopicMastery] = defaultdict(lambda: TopicMastery(""))
     for row in met:
         topic = topics[row["question__topic"]]

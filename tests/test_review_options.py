@@ -127,3 +127,44 @@ def test_the_default_keeps_answers_until_the_quiz_closes():
     )
     assert reviewing.shown(quiz, reviewing.OPEN) == reviewing.shown(quiz, reviewing.AFTER)
     assert reviewing.shown(quiz, reviewing.CLOSED) == reviewing.EVERYTHING
+
+
+@pytest.mark.parametrize("marks", [True, False])
+def test_progress_by_topic_counts_right_answers_only_once_marks_are_shown(time_machine, marks):
+    """Mastery by topic says which answers were right, in aggregate: where feedback waits
+    for the end, only once the attempt has ended and the review options show the marks."""
+    time_machine.move_to(MORNING, tick=False)
+    bob = UserFactory()
+    quiz = QuizFactory(
+        questions=QuestionFactory.create_batch(2, topic="Dates"),
+        feedback="at_end",
+        review_after_marks=marks,
+        review_open_marks=marks,
+        open_to=[bob],
+    )
+    attempt = services.attempt_start(user=bob, quiz=quiz)
+    for item in attempt.items.all():
+        services.answer_record(
+            user=bob, attempt_id=attempt.pk, item_id=item.pk, answers=choose(item, True)
+        )
+    time_machine.move_to(MORNING + timedelta(hours=1), tick=False)
+    client = Client()
+    client.force_login(bob)
+    html = client.get(reverse("quiz:progress")).content.decode()
+    assert f"<td>{2 if marks else 0} of 2</td>" in html
+
+
+def test_progress_by_topic_waits_for_the_end_of_a_deferred_attempt(time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    bob = UserFactory()
+    quiz = QuizFactory(
+        questions=QuestionFactory.create_batch(2, topic="Dates"), feedback="at_end", open_to=[bob]
+    )
+    attempt = services.attempt_start(user=bob, quiz=quiz)
+    item = attempt.items.get(position=1)
+    services.answer_record(
+        user=bob, attempt_id=attempt.pk, item_id=item.pk, answers=choose(item, True)
+    )
+    client = Client()
+    client.force_login(bob)
+    assert "<td>0 of 2</td>" in client.get(reverse("quiz:progress")).content.decode()
