@@ -330,3 +330,13 @@ def test_the_quiz_page_says_how_the_student_may_move_around(student_client, stud
     assert "change your answers until you finish" in html
     html = student_client.get(sequential.get_absolute_url()).content.decode()
     assert "One question after another, in order" in html
+
+
+def test_home_and_quiz_page_count_answers_of_a_free_attempt_in_progress(student_client, student):
+    quiz = free_quiz(student)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer(student_client, attempt, 3)
+    home = student_client.get(reverse("quiz:home")).content.decode()
+    assert "<strong>In progress</strong>: 1 of 4 answered" in home
+    page = student_client.get(quiz.get_absolute_url()).content.decode()
+    assert "Resume: 1 of 4 answered" in page
