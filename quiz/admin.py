@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -40,6 +41,7 @@ from quiz.forms import AnswerForm, ArrangeForm
 from quiz.models import (
     MAX_WEIGHT,
     AcceptedAnswer,
+    Accommodation,
     Article,
     ArticleRevision,
     Choice,
@@ -1299,3 +1301,87 @@ class MembershipAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
         return response
+
+
+class AccommodationForm(forms.ModelForm):
+    # The student by username: a cohort may have a thousand students, too many for a select,
+    # and instructors may not browse user accounts (the autocomplete would need that).
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_staff=False, is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput,
+        label="Student",
+        help_text="Their username.",
+        error_messages={"invalid_choice": "No student has this username."},
+    )
+
+    class Meta:
+        model = Accommodation
+        fields = [
+            "user",
+            "quiz",
+            "cohort",
+            "extra_minutes",
+            "time_factor",
+            "extra_attempts",
+            "reason",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id is not None:
+            self.initial["user"] = self.instance.user.get_username()
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    """Extra time and attempts for a student. Saving and deleting go through the services:
+    they stamp who set it and when, and move the deadline of an attempt in progress at once.
+    Django's history (LogEntry) keeps every change."""
+
+    form = AccommodationForm
+    list_display = ["student", "applies_to", "extra_time", "extra_attempts", "setter", "set_at"]
+    list_select_related = ["user", "quiz", "cohort", "set_by"]
+    list_filter = ["cohort", "quiz"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["quiz", "cohort"]
+    readonly_fields = ["setter", "set_at"]
+    fieldsets = [
+        (None, {"fields": ["user", "quiz", "cohort"]}),
+        ("What it gives", {"fields": ["extra_minutes", "time_factor", "extra_attempts"]}),
+        (None, {"fields": ["reason", "setter", "set_at"]}),
+    ]
+
+    @admin.display(description="student", ordering="user__username")
+    def student(self, accommodation: Accommodation) -> str:
+        return accommodation.user.get_username()
+
+    @admin.display(description="quiz or cohort")
+    def applies_to(self, accommodation: Accommodation) -> str:
+        if accommodation.quiz is not None:
+            return str(accommodation.quiz)
+        return f"Every quiz of {accommodation.cohort}"
+
+    @admin.display(description="extra time")
+    def extra_time(self, accommodation: Accommodation) -> str:
+        if accommodation.extra_minutes:
+            return f"+{accommodation.extra_minutes} min"
+        if accommodation.time_factor:
+            return f"× {accommodation.time_factor.normalize():f}"
+        return "—"
+
+    @admin.display(description="set by", ordering="set_by__username")
+    def setter(self, accommodation: Accommodation) -> str:
+        # Plain text: instructors may not open user accounts, so no link to them.
+        return accommodation.set_by.get_username() if accommodation.set_by else "—"
+
+    def save_model(
+        self, request: HttpRequest, obj: Accommodation, form: forms.ModelForm, change: bool
+    ) -> None:
+        services.accommodation_save(user=request.user, accommodation=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Accommodation) -> None:
+        services.accommodations_delete(user=request.user, accommodations=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Accommodation]) -> None:
+        services.accommodations_delete(user=request.user, accommodations=queryset)

@@ -105,6 +105,10 @@ class InstructorsOnlyEdit(NotAllowed):
     message = "Only instructors may change a question's evidence."
 
 
+class InstructorsOnlyAccommodation(NotAllowed):
+    message = "Only instructors may give students extra time or attempts."
+
+
 class InstructorsOnlyArticle(NotAllowed):
     message = "Only instructors may edit an article."
 

@@ -899,3 +899,132 @@ class CohortQuiz(models.Model):
             raise ValidationError(
                 {"closes_at": "The quiz must close after it opens."}, code="closes_before_opening"
             )
+
+
+# Extra time an instructor may give: ten hours is beyond any quiz's need, and catches a slip
+# of the keyboard (1500 for 15).
+MAX_EXTRA_MINUTES = 600
+MAX_TIME_FACTOR = Decimal(5)
+
+
+class Accommodation(models.Model):
+    """Extra time and extra attempts for one student, at one quiz or at every quiz of a
+    cohort (`quiz.accommodations` says how they combine). Set by an instructor through
+    `services.accommodation_save`, which stamps who and when and moves the deadline of an
+    attempt in progress at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="accommodations",
+        verbose_name="student",
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, null=True, blank=True, related_name="accommodations"
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accommodations",
+        help_text="Instead of a quiz: every quiz of this cohort. A quiz's own accommodation "
+        "wins over it.",
+    )
+    extra_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EXTRA_MINUTES)],
+        help_text="Added to the time limit. Either this or a time factor.",
+    )
+    time_factor = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1.01")), MaxValueValidator(MAX_TIME_FACTOR)],
+        help_text="The time limit times this, e.g. 1.5 for time and a half (up to 5). "
+        "Either this or extra minutes.",
+    )
+    extra_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Attempts beyond those the quiz allows."
+    )
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="For staff only: the student never sees it."
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiz__isnull=False, cohort__isnull=True)
+                | Q(quiz__isnull=True, cohort__isnull=False),
+                name="accommodation_quiz_or_cohort",
+                violation_error_message="Pick a quiz, or a cohort for all its quizzes: one.",
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__isnull=True) | Q(time_factor__isnull=True),
+                name="accommodation_minutes_or_factor",
+                violation_error_message="Give extra minutes or a time factor, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__isnull=True)
+                | Q(extra_minutes__gte=1, extra_minutes__lte=MAX_EXTRA_MINUTES),
+                name="accommodation_extra_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_factor__isnull=True)
+                | Q(time_factor__gt=1, time_factor__lte=MAX_TIME_FACTOR),
+                name="accommodation_time_factor_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__isnull=False)
+                | Q(time_factor__isnull=False)
+                | Q(extra_attempts__gte=1),
+                name="accommodation_gives_something",
+                violation_error_message="Give extra time, extra attempts, or both.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(quiz__isnull=False),
+                name="accommodation_one_per_quiz",
+                violation_error_message="This student has an accommodation at this quiz "
+                "already: change that one.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "cohort"],
+                condition=Q(cohort__isnull=False),
+                name="accommodation_one_per_cohort",
+                violation_error_message="This student has an accommodation for this cohort "
+                "already: change that one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.quiz or self.cohort}"
+
+    def clean(self) -> None:
+        # Said on the field concerned; the constraints say the same to anything else.
+        errors = {}
+        if (self.quiz_id is None) == (self.cohort_id is None):
+            errors["quiz"] = ValidationError(
+                "Pick a quiz, or a cohort for all its quizzes: one.", code="quiz_or_cohort"
+            )
+        if self.extra_minutes is not None and self.time_factor is not None:
+            errors["time_factor"] = ValidationError(
+                "Give extra minutes or a time factor, not both.", code="minutes_and_factor"
+            )
+        elif self.extra_minutes is None and self.time_factor is None and not self.extra_attempts:
+            errors["extra_attempts"] = ValidationError(
+                "Give extra time, extra attempts, or both.", code="nothing_given"
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -30,8 +30,10 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quiz import drawing, errors, reviewing
+from quiz import accommodations, drawing, errors, reviewing
+from quiz.accommodations import Allowance
 from quiz.models import (
+    Accommodation,
     Article,
     Attempt,
     AttemptItem,
@@ -55,12 +57,18 @@ class QuizStatus:
     answered: int = 0
     window: Window | None = None  # the student's cohorts' most generous window, if any
     held_to_windows: bool = False  # students are; staff are not
+    allowance: Allowance = field(default_factory=Allowance)  # their accommodations here
+
+    @property
+    def max_attempts(self) -> int | None:
+        """The attempts this student has: the quiz's and any extra given them."""
+        return self.allowance.max_attempts(self.quiz.max_attempts)
 
     @property
     def attempts_left(self) -> int | None:
-        if self.quiz.max_attempts is None:
+        if self.max_attempts is None:
             return None
-        return max(0, self.quiz.max_attempts - self.attempts_used)
+        return max(0, self.max_attempts - self.attempts_used)
 
     @property
     def shows_score(self) -> bool:
@@ -128,6 +136,37 @@ def _more_generous(a: Window, b: Window) -> bool:
     return a.opens_at < b.opens_at if a.not_yet else a.closes_at > b.closes_at
 
 
+def allowances(user: AbstractBaseUser, quizzes: Iterable[Quiz]) -> dict[int, Allowance]:
+    """The user's allowance (time limit, attempts) at each of `quizzes`, from their
+    accommodations at the quiz and at the cohorts of theirs that have it: one query, none for
+    staff (accommodations are for students)."""
+    quizzes = list(quizzes)
+    grants: dict[int, list[Accommodation]] = defaultdict(list)
+    if not user.is_staff and quizzes:
+        ids = [q.pk for q in quizzes]
+        # A cohort-wide accommodation comes once for each of the listed quizzes its cohort
+        # has, while the student is in it; `applies_to` says which.
+        rows = (
+            Accommodation.objects.filter(user=user)
+            .filter(
+                Q(quiz__in=ids)
+                | Q(cohort__assignments__quiz__in=ids, cohort__memberships__user=user)
+            )
+            .annotate(applies_to=Coalesce("quiz", "cohort__assignments__quiz"))
+        )
+        for row in rows:
+            grants[row.applies_to].append(row)
+    return {q.pk: accommodations.allowance(grants[q.pk], q.time_limit_minutes) for q in quizzes}
+
+
+def attempt_allowance(user: AbstractBaseUser, attempt: Attempt) -> Allowance:
+    """The user's allowance at their attempt's quiz, said beside its countdown: only a timed,
+    graded attempt has one to say (no query for the others)."""
+    if attempt.is_practice or attempt.deadline is None:
+        return Allowance()
+    return allowances(user, [attempt.quiz])[attempt.quiz_id]
+
+
 def open_now(user: AbstractBaseUser, now: datetime, quiz: str = "quiz") -> Expression:
     """Whether the quiz at the outer query's `quiz` is open to `user` at `now`, as an
     expression to annotate with, so that the check costs no query of its own: some cohort of
@@ -166,13 +205,19 @@ def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:
-    """Where the user stands in each quiz they may see: three queries whatever the numbers."""
+    """Where the user stands in each quiz they may see: four queries whatever the numbers."""
     if quizzes is None:
         quizzes = list(visible_quizzes(user))
     held = not user.is_staff
     open_windows = windows(user, quizzes) if held else {}
+    allowed = allowances(user, quizzes)
     statuses = {
-        quiz.pk: QuizStatus(quiz, window=open_windows.get(quiz.pk), held_to_windows=held)
+        quiz.pk: QuizStatus(
+            quiz,
+            window=open_windows.get(quiz.pk),
+            held_to_windows=held,
+            allowance=allowed[quiz.pk],
+        )
         for quiz in quizzes
     }
     attempts = (

@@ -16,7 +16,8 @@ quiz is open to the student (`selectors.open_now`). Staff are never held to wind
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,6 +31,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Sum,
     prefetch_related_objects,
@@ -41,6 +43,7 @@ from django.utils.formats import date_format
 from quiz import drawing, errors, grading, selectors
 from quiz.models import (
     AcceptedAnswer,
+    Accommodation,
     Attempt,
     AttemptItem,
     Question,
@@ -71,9 +74,11 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         if current is not None and not current.is_practice:
             return current
         window = _check_open(user, quiz, now)
+        allowance = selectors.allowances(user, [quiz])[quiz.pk]
+        allowed = allowance.max_attempts(quiz.max_attempts)
         used = Attempt.objects.filter(user=user, quiz=quiz, is_practice=False).count()
-        if quiz.max_attempts is not None and used >= quiz.max_attempts:
-            raise errors.AllAttemptsUsed(allowed=quiz.max_attempts)
+        if allowed is not None and used >= allowed:
+            raise errors.AllAttemptsUsed(allowed=allowed)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
         pool = list(
@@ -87,7 +92,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
         if quiz.draw_count is not None:
             questions = drawing.draw(questions, quiz.draw_count, rng=_random)
         closes_at = window.closes_at if window is not None else None
-        return _create(user, quiz, questions, now=now, practice=False, closes_at=closes_at)
+        deadline = _deadline(now, allowance.time_limit_minutes, closes_at)
+        return _create(user, quiz, questions, now=now, practice=False, deadline=deadline)
 
 
 def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -116,7 +122,7 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             raise errors.QuizBeingCorrected()  # what is left to practise waits for review
         if not questions:
             raise errors.NothingToPractise()
-        return _create(user, quiz, questions, now=now, practice=True, closes_at=None)
+        return _create(user, quiz, questions, now=now, practice=True, deadline=None)
 
 
 def answer_record(
@@ -288,8 +294,8 @@ def attempt_end_if_over(
     none and its quiz is no longer open to the user); used when a page is shown. The attempt,
     and why it ended if it ended now.
 
-    Pages call this on every view and the clock every minute, so the attempt is read without a
-    lock first: only one that is actually over takes the write transaction.
+    Pages call this on every view and the clock every 30 seconds, so the attempt is read
+    without a lock first: only one that is actually over takes the write transaction.
     """
     now = now or timezone.now()
     attempt = _attempts(user, now).filter(pk=attempt_id).first()
@@ -477,9 +483,107 @@ def answer_accept(
         return Accepted(accepted=created, regraded=len(regraded))
 
 
-def _check_instructor(user: AbstractBaseUser) -> None:
+# Accommodations --------------------------------------------------------------------------
+#
+# Extra time and attempts for a student (`models.Accommodation`, `quiz.accommodations`). They
+# count from the next start, and extra time also at once in an attempt in progress: its
+# deadline moves in the same transaction, and the countdown follows at its next sync.
+
+
+def accommodation_save(
+    *, user: AbstractBaseUser, accommodation: Accommodation, now: datetime | None = None
+) -> Accommodation:
+    """Give a student an accommodation or change one (validated, `ValidationError` if not
+    valid), stamped with who set it and when. The deadlines of the student's attempts in
+    progress that it touches, and that a change takes it away from, move at once
+    (`_deadlines_follow`)."""
+    _check_instructor(user, errors.InstructorsOnlyAccommodation)
+    now = now or timezone.now()
+    with transaction.atomic():
+        before = None
+        if accommodation.pk is not None:
+            before = Accommodation.objects.select_for_update().filter(pk=accommodation.pk).first()
+        accommodation.set_by = user
+        accommodation.set_at = now
+        accommodation.full_clean()
+        accommodation.save()
+        _deadlines_follow([accommodation, *([before] if before else [])], now)
+    return accommodation
+
+
+def accommodations_delete(
+    *, user: AbstractBaseUser, accommodations: Iterable[Accommodation], now: datetime | None = None
+) -> int:
+    """Take accommodations away; the deadlines of the attempts in progress they touched move
+    back at once, but never before `now` (`_deadlines_follow`). How many were deleted."""
+    _check_instructor(user, errors.InstructorsOnlyAccommodation)
+    now = now or timezone.now()
+    with transaction.atomic():
+        gone = list(
+            Accommodation.objects.select_for_update().filter(pk__in=[a.pk for a in accommodations])
+        )
+        Accommodation.objects.filter(pk__in=[a.pk for a in gone]).delete()
+        _deadlines_follow(gone, now)
+    return len(gone)
+
+
+def _deadlines_follow(changed: Sequence[Accommodation], now: datetime) -> None:
+    """Move the deadline of every timed, graded attempt in progress that `changed` touch (a
+    cohort-wide one: at every quiz of the cohort) to what the student's accommodations give
+    now: the earlier of its start plus their time limit and the close of their window (if it
+    is open; else the deadline it has is the latest it may get), never before `now` (taking
+    time back does not end an attempt in the past). An attempt whose time is up already
+    keeps its end. Reads the accommodations as saved: call it after the change."""
+    touched = Q(pk__in=[])
+    for accommodation in changed:
+        at = (
+            Q(quiz=accommodation.quiz_id)
+            if accommodation.quiz_id is not None
+            else Q(quiz__assignments__cohort=accommodation.cohort_id)
+        )
+        touched |= Q(user=accommodation.user_id) & at
+    running = Attempt.objects.filter(
+        touched, state=Attempt.State.IN_PROGRESS, is_practice=False, deadline__gt=now
+    )
+    # By id: the cohort join may repeat a row, and FOR UPDATE takes no DISTINCT.
+    attempts = list(
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "user")
+        .filter(pk__in=running.values("pk"))
+    )
+    by_user: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_user[attempt.user_id].append(attempt)
+    moved = []
+    for mine in by_user.values():
+        student = mine[0].user
+        quizzes = [a.quiz for a in mine]
+        allowed = selectors.allowances(student, quizzes)
+        open_windows = {} if student.is_staff else selectors.windows(student, quizzes, now)
+        for attempt in mine:
+            window = open_windows.get(attempt.quiz_id)
+            if student.is_staff:
+                cap = None
+            elif window is not None and window.is_open:
+                cap = window.closes_at
+            else:
+                cap = attempt.deadline
+            minutes = allowed[attempt.quiz_id].time_limit_minutes
+            deadline = _deadline(attempt.started_at, minutes, cap)
+            if deadline is None:  # the quiz has no time limit any more: it keeps its own
+                continue
+            deadline = max(deadline, now)
+            if deadline != attempt.deadline:
+                attempt.deadline = deadline
+                moved.append(attempt)
+    Attempt.objects.bulk_update(moved, ["deadline"])
+
+
+def _check_instructor(
+    user: AbstractBaseUser, refusal: type[errors.NotAllowed] = errors.InstructorsOnly
+) -> None:
     if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise errors.InstructorsOnly()
+        raise refusal()
 
 
 def _rescore(attempts: Sequence[Attempt]) -> None:
@@ -585,19 +689,12 @@ def _create(
     *,
     now: datetime,
     practice: bool,
-    closes_at: datetime | None,
+    deadline: datetime | None,
 ) -> Attempt:
-    """A timed attempt's deadline is the earlier of its time limit and `closes_at`, the close
-    of the window it starts in: the countdown shows the true end from the start."""
     if not questions:
         raise errors.NoQuestions()
     if quiz.shuffle_questions:
         _random.shuffle(questions)
-    deadline = None
-    if quiz.time_limit_minutes and not practice:
-        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
-        if closes_at is not None:
-            deadline = min(deadline, closes_at)
     attempt = Attempt.objects.create(
         user=user,
         quiz=quiz,
@@ -613,6 +710,18 @@ def _create(
         for position, question in enumerate(questions, 1)
     )
     return attempt
+
+
+def _deadline(
+    started_at: datetime, minutes: int | None, closes_at: datetime | None
+) -> datetime | None:
+    """A timed attempt's deadline: the earlier of its time limit (the student's, see
+    `selectors.allowances`) and `closes_at`, the close of the student's window, so that the
+    countdown shows the true end. None for an untimed one."""
+    if minutes is None:
+        return None
+    deadline = started_at + timedelta(minutes=minutes)
+    return deadline if closes_at is None else min(deadline, closes_at)
 
 
 def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool) -> AttemptItem:

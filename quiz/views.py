@@ -316,6 +316,7 @@ def _question(
         **_map(attempt),
         "flagged": item.flagged,
         "arrange_url": item_url(attempt.pk, item.position) if free else attempt_url(attempt.pk),
+        "allowance": selectors.attempt_allowance(request.user, attempt),
     }
     return render_page(request, "quiz/attempt.html", "question", context, status=status)
 
@@ -335,6 +336,7 @@ def _feedback(
         **(_map(attempt) if attempt.is_open else {}),
         "flagged": item.flagged,
         "next_url": _next_url(item),
+        "allowance": selectors.attempt_allowance(request.user, attempt),
     }
     return render_page(request, "quiz/attempt.html", "feedback", context)
 
@@ -520,7 +522,8 @@ def timer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return go(request, review_url(attempt_id))
     if not request.htmx:
         return redirect(attempt_url(attempt_id))
-    return TemplateResponse(request, "quiz/attempt.html#timer", {"attempt": attempt})
+    context = {"attempt": attempt, "allowance": selectors.attempt_allowance(request.user, attempt)}
+    return TemplateResponse(request, "quiz/attempt.html#timer", context)
 
 
 @require_GET

@@ -14,6 +14,7 @@ from quiz import grading, sentences
 from quiz.articles import evidence_set, sentences_sync
 from quiz.models import (
     AcceptedAnswer,
+    Accommodation,
     Article,
     Attempt,
     Choice,
@@ -258,3 +259,16 @@ class CohortQuizFactory(DjangoModelFactory):
     quiz = factory.SubFactory(QuizFactory)
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     closes_at = factory.LazyAttribute(lambda o: o.opens_at + timedelta(days=30))
+
+
+class AccommodationFactory(DjangoModelFactory):
+    """15 extra minutes at a quiz; `cohort=…` (and `quiz=None`) for a cohort-wide one. Saved
+    as a row: tests of the admin and of moved deadlines go through the services."""
+
+    class Meta:
+        model = Accommodation
+
+    user = factory.SubFactory(UserFactory)
+    quiz = factory.SubFactory(QuizFactory)
+    cohort = None
+    extra_minutes = 15

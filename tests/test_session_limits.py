@@ -48,7 +48,7 @@ def test_31_minutes_without_a_request_log_the_student_out(student_client, clock)
 
 
 def test_the_clocks_syncs_do_not_keep_a_page_left_open_alive(student_client, student, clock):
-    """A timed attempt left open on a shared computer syncs its clock every minute; that is
+    """A timed attempt left open on a shared computer syncs its clock twice a minute; that is
     the page talking, not the student."""
     quiz = QuizFactory(open_to=[student], time_limit_minutes=120, questions=[QuestionFactory()])
     attempt = services.attempt_start(user=student, quiz=quiz)

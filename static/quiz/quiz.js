@@ -71,9 +71,10 @@
 
   // The countdown -----------------------------------------------------------------------------
   // The server says how many seconds are left whenever it renders the timer (every page, every
-  // swap, and a sync every minute); between syncs the browser counts down on its monotonic
-  // clock, so a wrong clock on the computer changes nothing. At zero the attempt page is
-  // loaded: the server closes the attempt and shows the results.
+  // swap, and a sync every 30 seconds, which brings extra time given meanwhile); between syncs
+  // the browser counts down on its monotonic clock, so a wrong clock on the computer changes
+  // nothing. At zero the attempt page is loaded: the server closes the attempt and shows the
+  // results.
 
   const WARN_AT = [300, 60]; // a polite announcement when these many seconds are left
   const announced = new Set();
@@ -95,8 +96,12 @@
     const from = performance.now();
     const shown = timer.querySelector("[data-countdown]");
     const announce = document.getElementById("timer-announce");
-    // Thresholds already behind when the page came are not announced late.
-    for (const at of WARN_AT) if (left <= at) announced.add(at);
+    // Thresholds already behind when the page came are not announced late; those ahead again
+    // (a sync brought extra time) are announced anew when reached.
+    for (const at of WARN_AT) {
+      if (left <= at) announced.add(at);
+      else announced.delete(at);
+    }
     timer.querySelector(".countdown").hidden = false;
     clearInterval(ticking);
     const tick = () => {
