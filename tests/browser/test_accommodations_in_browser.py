@@ -1,0 +1,58 @@
+"""Extra time given during an attempt reaches the student's countdown in Chromium at the
+clock's next sync, without a reload."""
+
+import pytest
+from django.urls import reverse
+
+from quiz import services
+from quiz.models import Accommodation
+from tests.browser.test_student_in_browser import check_accessible, log_in
+from tests.factories import QuestionFactory, QuizFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SYNC = 30_000  # the timer partial's hx-trigger, in milliseconds
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(username="amira", password="pass")
+
+
+def minutes_left(page) -> int:
+    text = page.inner_text("[data-countdown]")  # "29:58", or "1:04:58" past an hour
+    parts = [int(part) for part in text.split(":")]
+    return parts[0] * 60 + parts[1] if len(parts) == 3 else parts[0]
+
+
+def test_extra_time_given_mid_attempt_reaches_the_countdown_at_the_next_sync(
+    page, live_server, student
+):
+    """A five-minute quiz: its "5 minutes left" is behind from the start, so never said; a
+    minute given mid-attempt puts it ahead again, and it is said when reached."""
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=5, questions=QuestionFactory.create_batch(2)
+    )
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=[quiz.slug]))
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_selector("[data-countdown]")
+    assert minutes_left(page) in (4, 5)
+    assert page.locator(".allowance").count() == 0
+
+    services.accommodation_save(
+        user=UserFactory(username="teacher", instructor=True),
+        accommodation=Accommodation(user=student, quiz=quiz, extra_minutes=1),
+    )
+    assert page.inner_text("#timer-announce") == ""
+
+    # No reload: the clock's own sync brings the new deadline and the sentence.
+    page.wait_for_selector("#timer .allowance", timeout=SYNC + 5_000)
+    page.wait_for_function("() => document.querySelector('[data-countdown]').textContent")
+    assert "You have 1 extra minute." in page.inner_text("#timer")
+    assert minutes_left(page) == 5  # six minutes from the start, less the wait for the sync
+    check_accessible(page)
+    page.wait_for_function(
+        "() => document.getElementById('timer-announce').textContent === '5 minutes left.'",
+        timeout=SYNC + 5_000,
+    )
