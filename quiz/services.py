@@ -503,6 +503,9 @@ def accommodation_save(
         before = None
         if accommodation.pk is not None:
             before = Accommodation.objects.select_for_update().filter(pk=accommodation.pk).first()
+        # A start reads the student's allowance: it waits for this change, or this waits for
+        # it and then moves the new attempt's deadline too.
+        _lock_users([accommodation.user_id, *([before.user_id] if before else [])])
         accommodation.set_by = user
         accommodation.set_at = now
         accommodation.full_clean()
@@ -522,6 +525,7 @@ def accommodations_delete(
         gone = list(
             Accommodation.objects.select_for_update().filter(pk__in=[a.pk for a in accommodations])
         )
+        _lock_users(a.user_id for a in gone)  # as in `accommodation_save`
         Accommodation.objects.filter(pk__in=[a.pk for a in gone]).delete()
         _deadlines_follow(gone, now)
     return len(gone)
@@ -639,7 +643,13 @@ def _current_attempt(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> Attem
 def _lock_user_quiz(user: AbstractBaseUser, quiz: Quiz) -> None:
     # Serialise starts by one user: lock the user's row (SQLite's IMMEDIATE transactions
     # already serialise writers; on PostgreSQL this stops two tabs from racing the count).
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    _lock_users([user.pk])
+
+
+def _lock_users(ids: Iterable[int]) -> None:
+    # In id order, so that two transactions locking several never deadlock.
+    users = get_user_model().objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    list(users.values_list("pk", flat=True))
 
 
 def _locked_item(
