@@ -372,7 +372,7 @@ class Feedback(models.TextChoices):
 
 class Navigation(models.TextChoices):
     SEQUENTIAL = "sequential", "Sequential: one question after another"
-    FREE = "free", "Free: any question in any order, answers changeable until finishing"
+    FREE = "free", "Free: any question in any order, with a map and flags"
 
 
 class Quiz(models.Model):
@@ -553,6 +553,12 @@ class Attempt(models.Model):
         default=0, help_text="What the questions are worth together: the sum of their weights."
     )
     passed = models.BooleanField(null=True, blank=True)
+    # The quiz's navigation when the attempt started: a quiz switched in the admin meanwhile
+    # does not change the rules of an attempt in flight (a sequential one finishes on its last
+    # position, which a free one may have answered first).
+    navigation = models.CharField(
+        max_length=20, choices=Navigation.choices, default=Navigation.SEQUENTIAL
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -576,6 +582,9 @@ class Attempt(models.Model):
                 condition=Q(points__isnull=True) | Q(points__gte=0, points__lte=F("max_points")),
                 name="attempt_points_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(navigation__in=Navigation.values), name="attempt_navigation_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -597,7 +606,7 @@ class Attempt(models.Model):
     @property
     def navigates_freely(self) -> bool:
         """Its questions may be taken in any order, with a map and flags."""
-        return self.quiz.navigation == Navigation.FREE
+        return self.navigation == Navigation.FREE
 
     @property
     def answers_changeable(self) -> bool:

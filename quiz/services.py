@@ -712,6 +712,7 @@ def _create(
         started_at=now,
         deadline=deadline,
         question_count=len(questions),
+        navigation=quiz.navigation,
         max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")

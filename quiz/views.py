@@ -285,7 +285,8 @@ def _item_page(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
     arrange = ArrangeForm(request.GET)
     if arrange.is_valid():
         return _question(request, item, arrangement=arrange.order(), moved=arrange.moved())
-    return _question(request, item, given=saved_form(item) if _may_change(item) else None)
+    saved = saved_form(item) if _may_change(item) else None
+    return _question(request, item, given=saved, shows_saved=saved is not None)
 
 
 def _may_change(item: AttemptItem) -> bool:
@@ -302,8 +303,12 @@ def _question(
     moved: str = "",
     error: str = "",
     given: grading.FormAnswer | None = None,
+    shows_saved: bool = False,
     status: int = 200,
 ) -> TemplateResponse:
+    """The question's page. `shows_saved`: `given` is the answer standing, shown to be
+    changed; otherwise a standing answer is only mentioned (the widget shows moves or what
+    was just refused)."""
     attempt = item.attempt
     free = attempt.navigates_freely
     context = {
@@ -313,6 +318,7 @@ def _question(
         "error": error,
         "defers_feedback": attempt.defers_feedback,
         "answered": _may_change(item) and getattr(item, "response", None) is not None,
+        "shows_saved": shows_saved,
         **_map(attempt),
         "flagged": item.flagged,
         "arrange_url": item_url(attempt.pk, item.position) if free else attempt_url(attempt.pk),
@@ -325,6 +331,8 @@ def _feedback(
     request: HttpRequest, item: AttemptItem, *, repeated: bool = False
 ) -> TemplateResponse:
     attempt = item.attempt
+    mapped = _map(attempt) if attempt.is_open else {}
+    next_url = _next_url(item, mapped.get("map"))
     context = {
         "attempt": attempt,
         "item": item,
@@ -333,9 +341,10 @@ def _feedback(
         "given": given_answer(item),
         # Said first by the screen reader's announcement, before the first answer's verdict.
         "repeated": ALREADY_ANSWERED if repeated else "",
-        **(_map(attempt) if attempt.is_open else {}),
+        **mapped,
         "flagged": item.flagged,
-        "next_url": _next_url(item),
+        "next_url": next_url,
+        "next_is_summary": next_url == summary_url(attempt.pk),
         "allowance": selectors.attempt_allowance(request.user, attempt),
     }
     return render_page(request, "quiz/attempt.html", "feedback", context)
@@ -349,12 +358,15 @@ def _map(attempt: Attempt) -> dict[str, Any]:
     return {"map": entries, "answered_count": sum(entry.answered for entry in entries)}
 
 
-def _next_url(item: AttemptItem) -> str:
-    """After this question: the next one in a free attempt, and the summary after the last;
-    the question to answer now in a sequential one."""
+def _next_url(item: AttemptItem, entries: list[selectors.MapEntry] | None = None) -> str:
+    """After this question: the next one in a free attempt, and the summary after the last or
+    once every question has an answer (`entries`, its map, says); the question to answer now
+    in a sequential one."""
     attempt = item.attempt
     if not attempt.navigates_freely:
         return attempt_url(attempt.pk)
+    if entries and all(entry.answered for entry in entries):
+        return summary_url(attempt.pk)
     if item.position < attempt.question_count:
         return item_url(attempt.pk, item.position + 1)
     return summary_url(attempt.pk)
@@ -412,7 +424,8 @@ def _onwards(request: HttpRequest, item: AttemptItem) -> HttpResponse:
     if not request.htmx or item.position >= item.attempt.question_count:
         return go(request, url)
     following = selectors.item_at(request.user, item.attempt_id, position=item.position + 1)
-    response = _question(request, following, given=saved_form(following))
+    saved = saved_form(following)
+    response = _question(request, following, given=saved, shows_saved=saved is not None)
     response["HX-Push-Url"] = url
     return response
 
@@ -509,6 +522,7 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "free": attempt.navigates_freely,
         "now_at": unanswered[0].position if unanswered else None,
         "back_to": unanswered[0].position if unanswered else 1,
+        "allowance": selectors.attempt_allowance(request.user, attempt),
     }
     return TemplateResponse(request, "quiz/finish.html", context)
 

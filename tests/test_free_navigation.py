@@ -340,3 +340,36 @@ def test_home_and_quiz_page_count_answers_of_a_free_attempt_in_progress(student_
     assert "<strong>In progress</strong>: 1 of 4 answered" in home
     page = student_client.get(quiz.get_absolute_url()).content.decode()
     assert "Resume: 1 of 4 answered" in page
+
+
+def test_an_attempt_keeps_the_navigation_it_started_with(student_client, student):
+    """A quiz switched back to sequential mid-attempt: the attempt, begun free, stays free
+    (answered last question first, it would otherwise never finish nor show its summary)."""
+    quiz = free_quiz(student, n=2)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer(student_client, attempt, 2)
+    Quiz.objects.filter(pk=quiz.pk).update(navigation=Quiz.Navigation.SEQUENTIAL)
+    answer(student_client, attempt, 1)
+    response = student_client.get(attempt.get_absolute_url())
+    assert response.url == reverse("quiz:finish", args=[attempt.pk])
+    assert student_client.get(response.url).status_code == 200
+
+
+def test_a_refused_change_does_not_claim_to_show_the_saved_answer(student_client, student):
+    attempt = services.attempt_start(user=student, quiz=free_quiz(student))
+    answer(student_client, attempt, 1)
+    item = attempt.items.get(position=1)
+    data = {"item": item.pk, "answer": ["99"]}
+    html = student_client.post(reverse("quiz:answer", args=[attempt.pk]), data).content.decode()
+    assert "Your saved answer is shown" not in html
+    assert "You saved an answer to this question before, and it stands" in html
+
+
+def test_where_feedback_comes_at_once_the_last_answer_leads_to_the_summary(student_client, student):
+    quiz = free_quiz(student, n=3, feedback=Quiz.Feedback.IMMEDIATE)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    for position in (1, 3):
+        answer(student_client, attempt, position)
+    html = answer(student_client, attempt, 2, htmx=True).content.decode()
+    summary = reverse("quiz:finish", args=[attempt.pk])
+    assert f'<a class="button primary" href="{summary}">Summary and finish</a>' in html
