@@ -46,6 +46,15 @@ def map_link(position):
     return f".question-map a[href$='/questions/{position}/']"
 
 
+def wired(page):
+    """Wait until htmx has settled the last swap and taken over the new flag form: a key
+    pressed before that submits the plain form (which works, but reloads the page)."""
+    settle(page)
+    page.wait_for_function(
+        "() => document.querySelector('.flag-form')['htmx-internal-data'] !== undefined"
+    )
+
+
 def start(page, live_server):
     log_in(page, live_server)
     page.goto(live_server.url + reverse("quiz:quiz", args=["free"]))
@@ -97,9 +106,11 @@ def test_map_flag_and_summary_by_keyboard_only(page, live_server, quiz, student)
     page.wait_for_selector("#flag-button[aria-pressed='true']")
     # The button keeps the focus, so Space takes the flag off again from where it is.
     assert page.evaluate("document.activeElement.id") == "flag-button"
+    wired(page)
     page.keyboard.press("Space")
     page.wait_for_selector("#flag-button[aria-pressed='false']")
     assert page.inner_text("#announce") == "Flag taken off question 2."
+    wired(page)
     page.keyboard.press("Space")
     page.wait_for_selector("#flag-button[aria-pressed='true']")
     tab_to(page, "input[name=answer]")
