@@ -1,10 +1,11 @@
 """What a student's accommodations allow at one quiz: its time limit and attempts, and how
 the student is told. Pure: the accommodations that apply come in, no ORM, no clock.
 
-A quiz's own accommodation wins outright over cohort-wide ones (an instructor may give less
-at one quiz than across the cohort); among cohort-wide ones (a student in several cohorts
-with the quiz) the most generous of each: the most extra attempts, and the extra time that
-gives the longest limit at this quiz.
+Each thing given is decided on its own: the extra time is the quiz's own accommodation's if
+it gives time, else the cohort-wide ones' (a student in several cohorts with the quiz gets the
+one that gives the longest limit); the extra attempts likewise. So extra attempts given at
+one quiz leave the extra time given across the cohort in place, and an instructor can still
+give different time at one quiz.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ class Grant(Protocol):
 @dataclass(frozen=True)
 class Allowance:
     """A student's time and attempts at a quiz whose own are `base_minutes` (None: untimed)
-    and `base_attempts` are given by `allowance`; extra time only at a timed quiz."""
+    and `base_attempts` (None: unlimited): extra time only at a timed quiz, extra attempts
+    only where they are limited."""
 
     base_minutes: int | None = None
     extra_minutes: int | None = None
     time_factor: Decimal | None = None
     extra_attempts: int = 0
+    base_attempts: int | None = None
 
     @property
     def time_limit_minutes(self) -> int | None:
@@ -57,32 +60,39 @@ class Allowance:
                 f"You have {factor} times the time limit "
                 f"({_count(self.time_limit_minutes, 'minute')})."
             )
-        if self.extra_attempts:
+        if self.extra_attempts and self.base_attempts is not None:
             lines.append(f"You have {_count(self.extra_attempts, 'extra attempt')}.")
         return lines
 
 
-def allowance(grants: Iterable[Grant], time_limit_minutes: int | None) -> Allowance:
-    """The allowance at a quiz with this time limit, from the accommodations that apply to
-    the student there (see the module's docstring)."""
+def allowance(
+    grants: Iterable[Grant], time_limit_minutes: int | None, max_attempts: int | None = None
+) -> Allowance:
+    """The allowance at a quiz with this time limit and these attempts (None: none, and
+    unlimited), from the accommodations that apply to the student there (see the module's
+    docstring)."""
     grants = list(grants)
     own = [g for g in grants if g.quiz_id is not None]
-    chosen = own[:1] or grants
-    if not chosen:
-        return Allowance(base_minutes=time_limit_minutes)
+    shared = [g for g in grants if g.quiz_id is None]
     extra_minutes = time_factor = None
     if time_limit_minutes is not None:
-        timed = [g for g in chosen if g.extra_minutes or g.time_factor]
+        timed = [g for g in own if g.extra_minutes or g.time_factor] or [
+            g for g in shared if g.extra_minutes or g.time_factor
+        ]
         if timed:
             best = max(
                 timed, key=lambda g: _limit(time_limit_minutes, g.extra_minutes, g.time_factor)
             )
             extra_minutes, time_factor = best.extra_minutes, best.time_factor
+    tries = [g.extra_attempts for g in own if g.extra_attempts] or [
+        g.extra_attempts for g in shared
+    ]
     return Allowance(
         base_minutes=time_limit_minutes,
         extra_minutes=extra_minutes,
         time_factor=time_factor,
-        extra_attempts=max(g.extra_attempts for g in chosen),
+        extra_attempts=max(tries, default=0),
+        base_attempts=max_attempts,
     )
 
 

@@ -60,7 +60,7 @@ class NotAllowed(QuizError):
 
 
 class AllAttemptsUsed(NotAllowed):
-    message = "You have used all {allowed} attempts this quiz allows."
+    message = "You have used all {allowed} attempts you have at this quiz."
 
 
 class NotOpenYet(NotAllowed):

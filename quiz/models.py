@@ -559,6 +559,12 @@ class Attempt(models.Model):
     navigation = models.CharField(
         max_length=20, choices=Navigation.choices, default=Navigation.SEQUENTIAL
     )
+    # Likewise its feedback: a quiz switched to feedback at the end must not make answers that
+    # showed their right answer changeable.
+    feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    # And the time limit its deadline was set from, before any accommodation: extra time given
+    # or taken later moves the deadline from this, whatever the quiz's limit has become.
+    time_limit_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -585,6 +591,9 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(navigation__in=Navigation.values), name="attempt_navigation_known"
             ),
+            models.CheckConstraint(
+                condition=Q(feedback__in=Feedback.values), name="attempt_feedback_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -601,7 +610,7 @@ class Attempt(models.Model):
     def defers_feedback(self) -> bool:
         """Feedback waits for the review: a graded attempt at a quiz that gives it at the end
         (practice always answers at once)."""
-        return self.quiz.feedback == Feedback.AT_END and not self.is_practice
+        return self.feedback == Feedback.AT_END and not self.is_practice
 
     @property
     def navigates_freely(self) -> bool:
@@ -914,6 +923,7 @@ class CohortQuiz(models.Model):
 # of the keyboard (1500 for 15).
 MAX_EXTRA_MINUTES = 600
 MAX_TIME_FACTOR = Decimal(5)
+MAX_EXTRA_ATTEMPTS = 20
 
 
 class Accommodation(models.Model):
@@ -956,7 +966,10 @@ class Accommodation(models.Model):
         "Either this or extra minutes.",
     )
     extra_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Attempts beyond those the quiz allows."
+        default=0,
+        validators=[MaxValueValidator(MAX_EXTRA_ATTEMPTS)],
+        help_text=f"Attempts beyond those the quiz allows (up to {MAX_EXTRA_ATTEMPTS}); "
+        "nothing to add where attempts are unlimited.",
     )
     reason = models.CharField(
         max_length=200, blank=True, help_text="For staff only: the student never sees it."
@@ -993,6 +1006,10 @@ class Accommodation(models.Model):
                 condition=Q(time_factor__isnull=True)
                 | Q(time_factor__gt=1, time_factor__lte=MAX_TIME_FACTOR),
                 name="accommodation_time_factor_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_attempts__lte=MAX_EXTRA_ATTEMPTS),
+                name="accommodation_extra_attempts_range",
             ),
             models.CheckConstraint(
                 condition=Q(extra_minutes__isnull=False)

@@ -136,10 +136,16 @@ def _more_generous(a: Window, b: Window) -> bool:
     return a.opens_at < b.opens_at if a.not_yet else a.closes_at > b.closes_at
 
 
-def allowances(user: AbstractBaseUser, quizzes: Iterable[Quiz]) -> dict[int, Allowance]:
+def allowances(
+    user: AbstractBaseUser,
+    quizzes: Iterable[Quiz],
+    *,
+    limits: dict[int, int | None] | None = None,
+) -> dict[int, Allowance]:
     """The user's allowance (time limit, attempts) at each of `quizzes`, from their
     accommodations at the quiz and at the cohorts of theirs that have it: one query, none for
-    staff (accommodations are for students)."""
+    staff (accommodations are for students). `limits`: the time limits to work from, by quiz
+    (an attempt's own), instead of the quizzes' limits now."""
     quizzes = list(quizzes)
     grants: dict[int, list[Accommodation]] = defaultdict(list)
     if not user.is_staff and quizzes:
@@ -156,7 +162,13 @@ def allowances(user: AbstractBaseUser, quizzes: Iterable[Quiz]) -> dict[int, All
         )
         for row in rows:
             grants[row.applies_to].append(row)
-    return {q.pk: accommodations.allowance(grants[q.pk], q.time_limit_minutes) for q in quizzes}
+    limits = limits or {}
+    return {
+        q.pk: accommodations.allowance(
+            grants[q.pk], limits.get(q.pk, q.time_limit_minutes), q.max_attempts
+        )
+        for q in quizzes
+    }
 
 
 def attempt_allowance(user: AbstractBaseUser, attempt: Attempt) -> Allowance:
@@ -164,7 +176,8 @@ def attempt_allowance(user: AbstractBaseUser, attempt: Attempt) -> Allowance:
     graded attempt has one to say (no query for the others)."""
     if attempt.is_practice or attempt.deadline is None:
         return Allowance()
-    return allowances(user, [attempt.quiz])[attempt.quiz_id]
+    limits = {attempt.quiz_id: attempt.time_limit_minutes}
+    return allowances(user, [attempt.quiz], limits=limits)[attempt.quiz_id]
 
 
 def open_now(user: AbstractBaseUser, now: datetime, quiz: str = "quiz") -> Expression:

@@ -58,7 +58,7 @@ _random = secrets.SystemRandom()
 @dataclass(frozen=True)
 class Recorded:
     response: Response
-    created: bool  # False: an answer already stood, and this is it
+    created: bool  # False: an answer already stood and was kept, and this is it
     attempt_finished: bool
     changed: bool = False  # True: it replaced the student's earlier answer
 
@@ -146,36 +146,45 @@ def answer_record(
     """
     now = now or timezone.now()
     try:
-        with transaction.atomic():
-            item = _locked_item(user, attempt_id, item_id, now)
-            attempt = item.attempt
-            standing = getattr(item, "response", None)
-            if standing is not None and not (attempt.is_open and attempt.answers_changeable):
-                return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
-            if not attempt.is_open:
-                raise errors.AttemptClosed()
-            ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
-            if ended is None and standing is not None:
-                return _change(standing, item, answers, matches or {}, now)
-            if ended is None:
-                return _record(item, answers, matches or {}, now)
+        return _answer(user, attempt_id, item_id, answers, matches or {}, now)
     except IntegrityError:
         # Another request answered this item between our check and our insert (possible on
-        # PostgreSQL under Read Committed): its answer stands.
-        response = Response.objects.select_related("item__attempt__quiz").get(
-            item_id=item_id, item__attempt__user=user, item__attempt_id=attempt_id
+        # PostgreSQL under Read Committed: the locked read did not see its row).
+        response = (
+            Response.objects.select_related("item__attempt__quiz")
+            .filter(item_id=item_id, item__attempt__user=user, item__attempt_id=attempt_id)
+            .first()
         )
-        attempt = response.item.attempt
-        if attempt.is_open and attempt.answers_changeable:  # the later answer replaces it
-            return answer_record(
-                user=user,
-                attempt_id=attempt_id,
-                item_id=item_id,
-                answers=answers,
-                matches=matches,
-                now=now,
-            )
-        return Recorded(response, created=False, attempt_finished=not attempt.is_open)
+        if response is None:  # not that race: a constraint refused this answer itself
+            raise
+    attempt = response.item.attempt
+    if attempt.is_open and attempt.answers_changeable:
+        # Once more, and only once: the row is there now, so this is a change, not an insert.
+        return _answer(user, attempt_id, item_id, answers, matches or {}, now)
+    return Recorded(response, created=False, attempt_finished=not attempt.is_open)
+
+
+def _answer(
+    user: AbstractBaseUser,
+    attempt_id: int,
+    item_id: int,
+    answers: Sequence[str],
+    matches: Mapping[str, str],
+    now: datetime,
+) -> Recorded:
+    with transaction.atomic():
+        item = _locked_item(user, attempt_id, item_id, now)
+        attempt = item.attempt
+        standing = getattr(item, "response", None)
+        if standing is not None and not attempt.answers_changeable:
+            return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
+        if not attempt.is_open:
+            raise errors.AttemptClosed()
+        ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
+        if ended is None and standing is not None:
+            return _change(standing, item, answers, matches, now)
+        if ended is None:
+            return _record(item, answers, matches, now)
     # Raised only now, so that the transaction has committed the closing of the attempt.
     raise ended
 
@@ -226,8 +235,10 @@ def _change(
     """The latest answer replaces the one before, in its row (last write wins). No history is
     kept: only the answer standing at the finish is graded and reviewed, no one has seen a
     verdict on the earlier ones, and one row per item keeps "one response per item" a database
-    constraint. `answered_at` says when it was last changed."""
+    constraint. `answered_at` says when it was last changed, and score changes recorded on
+    the answer replaced (an answer accepted meanwhile) go with it."""
     submission, result = answer_grade(item, answers, matches)
+    response.changes.all().delete()
     response.submission = _jsonable(submission)
     response.score = _decimal(result.score)
     response.is_correct = result.is_correct
@@ -531,13 +542,17 @@ def accommodations_delete(
     return len(gone)
 
 
+# Taking extra time back leaves a running attempt at least this long (see `_deadlines_follow`).
+GRACE = timedelta(minutes=5)
+
+
 def _deadlines_follow(changed: Sequence[Accommodation], now: datetime) -> None:
     """Move the deadline of every timed, graded attempt in progress that `changed` touch (a
     cohort-wide one: at every quiz of the cohort) to what the student's accommodations give
-    now: the earlier of its start plus their time limit and the close of their window (if it
-    is open; else the deadline it has is the latest it may get), never before `now` (taking
-    time back does not end an attempt in the past). An attempt whose time is up already
-    keeps its end. Reads the accommodations as saved: call it after the change."""
+    now: the earlier of its start plus their time limit (from the limit it began with) and the
+    close of their window (if it is open; else the deadline it has is the latest it may get),
+    and time taken back leaves it at least `GRACE`. An attempt whose time is up already keeps
+    its end. Reads the accommodations as saved: call it after the change."""
     touched = Q(pk__in=[])
     for accommodation in changed:
         at = (
@@ -562,7 +577,10 @@ def _deadlines_follow(changed: Sequence[Accommodation], now: datetime) -> None:
     for mine in by_user.values():
         student = mine[0].user
         quizzes = [a.quiz for a in mine]
-        allowed = selectors.allowances(student, quizzes)
+        # From the limits the attempts began with, not the quizzes' limits now.
+        allowed = selectors.allowances(
+            student, quizzes, limits={a.quiz_id: a.time_limit_minutes for a in mine}
+        )
         open_windows = {} if student.is_staff else selectors.windows(student, quizzes, now)
         for attempt in mine:
             window = open_windows.get(attempt.quiz_id)
@@ -574,9 +592,11 @@ def _deadlines_follow(changed: Sequence[Accommodation], now: datetime) -> None:
                 cap = attempt.deadline
             minutes = allowed[attempt.quiz_id].time_limit_minutes
             deadline = _deadline(attempt.started_at, minutes, cap)
-            if deadline is None:  # the quiz has no time limit any more: it keeps its own
+            if deadline is None:  # began untimed (cannot be: it has a deadline): keep it
                 continue
-            deadline = max(deadline, now)
+            # Time taken back never leaves less than GRACE from now (or what it had, if
+            # less): the student is not cut off mid-answer, without a warning.
+            deadline = max(deadline, min(attempt.deadline, now + GRACE))
             if deadline != attempt.deadline:
                 attempt.deadline = deadline
                 moved.append(attempt)
@@ -713,6 +733,8 @@ def _create(
         deadline=deadline,
         question_count=len(questions),
         navigation=quiz.navigation,
+        feedback=quiz.feedback,
+        time_limit_minutes=quiz.time_limit_minutes if deadline is not None else None,
         max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")

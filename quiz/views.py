@@ -292,7 +292,7 @@ def _item_page(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
 def _may_change(item: AttemptItem) -> bool:
     # Only an item loaded with its response (`selectors.item_at`): reading `item.response`
     # on another would cost a query to learn what its filter already said.
-    return item.attempt.answers_changeable and "response" in item._state.fields_cache
+    return item.attempt.answers_changeable and AttemptItem.response.is_cached(item)
 
 
 def _question(
@@ -304,6 +304,7 @@ def _question(
     error: str = "",
     given: grading.FormAnswer | None = None,
     shows_saved: bool = False,
+    mapped: dict[str, Any] | None = None,
     status: int = 200,
 ) -> TemplateResponse:
     """The question's page. `shows_saved`: `given` is the answer standing, shown to be
@@ -319,7 +320,7 @@ def _question(
         "defers_feedback": attempt.defers_feedback,
         "answered": _may_change(item) and getattr(item, "response", None) is not None,
         "shows_saved": shows_saved,
-        **_map(attempt),
+        **(_map(attempt) if mapped is None else mapped),  # the caller's, when it has it
         "flagged": item.flagged,
         "arrange_url": item_url(attempt.pk, item.position) if free else attempt_url(attempt.pk),
         "allowance": selectors.attempt_allowance(request.user, attempt),
@@ -419,13 +420,17 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _onwards(request: HttpRequest, item: AttemptItem) -> HttpResponse:
-    """A free attempt's next question after this one's answer is saved, or its summary."""
-    url = _next_url(item)
-    if not request.htmx or item.position >= item.attempt.question_count:
+    """A free attempt's next question after this one's answer is saved, or its summary once
+    every question has an answer."""
+    mapped = _map(item.attempt)
+    url = _next_url(item, mapped["map"])
+    if not request.htmx or url == summary_url(item.attempt_id):
         return go(request, url)
     following = selectors.item_at(request.user, item.attempt_id, position=item.position + 1)
     saved = saved_form(following)
-    response = _question(request, following, given=saved, shows_saved=saved is not None)
+    response = _question(
+        request, following, given=saved, shows_saved=saved is not None, mapped=mapped
+    )
     response["HX-Push-Url"] = url
     return response
 

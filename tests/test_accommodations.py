@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quiz import accommodations, errors, selectors, services
-from quiz.models import Accommodation, Attempt, CohortQuiz
+from quiz.models import Accommodation, Attempt, CohortQuiz, Quiz
 from tests.factories import (
     AccommodationFactory,
     CohortFactory,
@@ -59,16 +59,20 @@ def grant(*, quiz: bool = True, extra: int | None = None, factor: str | None = N
         ([grant(factor="5")], 1, 5, 0),
         ([grant(extra=15, tries=2)], None, None, 2),  # untimed: no extra time to give
         ([grant(tries=1)], 30, 30, 1),
-        # A quiz's own wins outright over cohort-wide ones, even when it gives less.
-        ([grant(quiz=False, extra=60, tries=3), grant(extra=10)], 30, 40, 0),
-        ([grant(extra=10), grant(quiz=False, factor="2", tries=3)], 30, 40, 0),
+        # A quiz's own time wins over cohort-wide time, even when it gives less; each thing
+        # given is decided on its own, so the cohort's attempts stay.
+        ([grant(quiz=False, extra=60, tries=3), grant(extra=10)], 30, 40, 3),
+        ([grant(extra=10), grant(quiz=False, factor="2", tries=3)], 30, 40, 3),
+        # Extra attempts at one quiz leave the cohort's extra time in place (and win over its
+        # attempts).
+        ([grant(quiz=False, factor="2", tries=3), grant(tries=1)], 30, 60, 1),
         # Among cohort-wide ones, the most generous of each, at this quiz's limit.
         ([grant(quiz=False, extra=20), grant(quiz=False, factor="1.5", tries=1)], 30, 50, 1),
         ([grant(quiz=False, extra=20, tries=2), grant(quiz=False, factor="1.5")], 60, 90, 2),
         ([grant(quiz=False, tries=2), grant(quiz=False, extra=5)], 30, 35, 2),
     ],
 )
-def test_allowance_takes_the_quizs_own_else_the_most_generous(
+def test_allowance_takes_the_quizs_own_else_the_most_generous_of_each_thing(
     grants, limit, expected_limit, expected_extra_attempts
 ):
     allowance = accommodations.allowance(grants, limit)
@@ -94,7 +98,13 @@ def test_allowance_takes_the_quizs_own_else_the_most_generous(
     ],
 )
 def test_what_the_student_is_told(grants, limit, lines):
-    assert accommodations.allowance(grants, limit).lines == lines
+    assert accommodations.allowance(grants, limit, 3).lines == lines
+
+
+def test_no_extra_attempts_are_told_where_attempts_are_unlimited():
+    assert accommodations.allowance([grant(extra=15, tries=1)], 30, None).lines == [
+        "You have 15 extra minutes."
+    ]
 
 
 def test_attempts_add_to_the_quizs_and_unlimited_stays_unlimited():
@@ -207,15 +217,40 @@ def test_removing_it_moves_the_deadline_back(student, instructor, quiz):
     assert deadline_of(attempt) == NOW + minutes(30)
 
 
-def test_taking_time_back_never_ends_an_attempt_in_the_past(student, instructor, quiz):
+def test_taking_time_back_leaves_a_running_attempt_five_minutes(student, instructor, quiz):
     accommodation = give(instructor, student, quiz=quiz, extra_minutes=60)
     attempt = services.attempt_start(user=student, quiz=quiz, now=NOW)
     services.accommodations_delete(
         user=instructor, accommodations=[accommodation], now=NOW + minutes(40)
     )
-    assert deadline_of(attempt) == NOW + minutes(40)
+    assert deadline_of(attempt) == NOW + minutes(45)  # not NOW + 30: that has passed
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.IN_PROGRESS
+
+
+def test_taking_time_back_with_less_than_five_minutes_left_leaves_what_it_had(
+    student, instructor, quiz
+):
+    accommodation = give(instructor, student, quiz=quiz, extra_minutes=10)
+    attempt = services.attempt_start(user=student, quiz=quiz, now=NOW)  # ends at NOW + 40
+    services.accommodations_delete(
+        user=instructor, accommodations=[accommodation], now=NOW + minutes(38)
+    )
+    assert deadline_of(attempt) == NOW + minutes(40)
+
+
+def test_extra_time_moves_a_deadline_from_the_limit_the_attempt_began_with(
+    student, instructor, quiz
+):
+    """The quiz's limit cut from 30 to 10 minutes after the start: extra attempts given then
+    leave the running attempt's 30 minutes alone, and 5 extra minutes give 35."""
+    attempt = services.attempt_start(user=student, quiz=quiz, now=NOW)
+    Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=10)
+    accommodation = give(instructor, student, quiz=quiz, extra_attempts=1)
+    assert deadline_of(attempt) == NOW + minutes(30)
+    accommodation.extra_minutes = 5
+    services.accommodation_save(user=instructor, accommodation=accommodation, now=NOW)
+    assert deadline_of(attempt) == NOW + minutes(35)
 
 
 def test_moving_the_accommodation_to_another_student_gives_the_time_back(
@@ -333,7 +368,8 @@ def test_allowances_for_many_quizzes_take_one_query(
     give(instructor, student, quiz=quizzes[0], extra_attempts=2)
     with django_assert_num_queries(1):
         allowed = selectors.allowances(student, quizzes)
-    assert [allowed[q.pk].time_limit_minutes for q in quizzes] == [30, 35, 35, 35, 35]
+    # The quiz's own gives attempts only: the cohort's extra time stays there too.
+    assert [allowed[q.pk].time_limit_minutes for q in quizzes] == [35, 35, 35, 35, 35]
     assert allowed[quizzes[0].pk].extra_attempts == 2
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
         (errors.NoSuchArticle(), "No such article."),
         (
             errors.AllAttemptsUsed(allowed=2),
-            "You have used all 2 attempts this quiz allows.",
+            "You have used all 2 attempts you have at this quiz.",
         ),
         (errors.NotOpenYet(when="5 March 2030, 09:30"), "This quiz opens on 5 March 2030, 09:30."),
         (errors.QuizClosed(when="1 May 2026, 17:00"), "This quiz closed on 1 May 2026, 17:00."),

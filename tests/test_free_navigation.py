@@ -237,8 +237,10 @@ def test_a_finished_attempt_takes_no_flags_and_no_changed_answers(student_client
     answer(student_client, attempt, 1, right=True)
     student_client.post(reverse("quiz:finish", args=[attempt.pk]))
     assert flag(student_client, attempt, 1).status_code == 409
-    assert answer(student_client, attempt, 1, right=False, htmx=True).status_code == 200
-    assert scores(attempt) == {1: 1}  # "already answered": the finished answer stands
+    response = answer(student_client, attempt, 1, right=False, htmx=True)
+    assert response.status_code == 409
+    assert str(errors.AttemptClosed()) in response.content.decode()
+    assert scores(attempt) == {1: 1}  # the answer standing at the finish
 
 
 def test_after_the_deadline_a_change_is_refused_and_the_answer_before_stands(
@@ -373,3 +375,86 @@ def test_where_feedback_comes_at_once_the_last_answer_leads_to_the_summary(stude
     html = answer(student_client, attempt, 2, htmx=True).content.decode()
     summary = reverse("quiz:finish", args=[attempt.pk])
     assert f'<a class="button primary" href="{summary}">Summary and finish</a>' in html
+
+
+def test_a_quiz_switched_to_feedback_at_the_end_keeps_answers_that_showed_feedback(
+    student_client, student
+):
+    """The attempt keeps the feedback it began with: an answer whose right answer was shown
+    does not become changeable because the quiz was switched meanwhile."""
+    quiz = free_quiz(student, feedback=Quiz.Feedback.IMMEDIATE)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer(student_client, attempt, 1, right=False)
+    Quiz.objects.filter(pk=quiz.pk).update(feedback=AT_END)
+    answer(student_client, attempt, 1, right=True)
+    assert scores(attempt) == {1: 0}
+
+
+def test_a_changed_answer_takes_its_accepted_answer_history_with_it(
+    student_client, student, instructor
+):
+    question = QuestionFactory(kind="short_text", accepted=["November"])
+    quiz = QuizFactory(open_to=[student], navigation=FREE, feedback=AT_END, questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get()
+    post = {"item": item.pk, "answer": ["Novmber"]}
+    student_client.post(reverse("quiz:answer", args=[attempt.pk]), post)
+    services.answer_accept(user=instructor, question_id=question.pk, answer="Novmber")
+    response = Response.objects.get(item=item)
+    assert (response.score, response.changes.count()) == (1, 1)
+    post = {"item": item.pk, "answer": ["March"]}
+    student_client.post(reverse("quiz:answer", args=[attempt.pk]), post)
+    response.refresh_from_db()
+    assert (response.submission, response.score, response.changes.count()) == ("March", 0, 0)
+
+
+def test_a_constraint_that_refuses_an_answer_is_raised_once_not_retried_forever(
+    student, monkeypatch
+):
+    from django.db import IntegrityError
+
+    attempt = services.attempt_start(user=student, quiz=free_quiz(student))
+    item = attempt.items.get(position=1)
+    calls = []
+
+    def refused(*args, **kwargs):
+        calls.append(1)
+        raise IntegrityError("CHECK constraint failed: response_score_in_range")
+
+    monkeypatch.setattr(services, "_record", refused)
+    with pytest.raises(IntegrityError):
+        services.answer_record(
+            user=student, attempt_id=attempt.pk, item_id=item.pk, answers=choose(item, True)
+        )
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "limit"),
+    [
+        # Session, user, the attempt (closing it if over) and the map; the allowance only
+        # for a timed attempt.
+        ("summary", 4),
+        # Session, user, the item (attempt locked), the insert or the change (and the score
+        # changes it drops), the map, the next item; and the savepoints the test adds.
+        ("answer", 10),
+        ("change", 11),
+        # Session, user, the attempt (locked), the item, its update; savepoints.
+        ("flag", 7),
+    ],
+)
+def test_free_pages_and_posts_cost_the_same_queries_at_any_length(
+    student_client, student, django_assert_max_num_queries, what, limit
+):
+    for n in (5, 60):
+        attempt = services.attempt_start(user=student, quiz=free_quiz(student, n=n))
+        if what == "change":
+            answer(student_client, attempt, 2)
+        with django_assert_max_num_queries(limit):
+            if what == "summary":
+                response = student_client.get(reverse("quiz:finish", args=[attempt.pk]))
+            elif what == "flag":
+                response = flag(student_client, attempt, 2, htmx=True)
+            else:
+                response = answer(student_client, attempt, 2, htmx=True)
+        assert response.status_code == 200

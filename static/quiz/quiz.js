@@ -79,6 +79,7 @@
   const WARN_AT = [300, 60]; // a polite announcement when these many seconds are left
   const announced = new Set();
   let ticking = null;
+  let endsAt = null; // the deadline the page last showed: a sync that moves it says so
 
   function clock(seconds) {
     const s = Math.max(0, Math.ceil(seconds));
@@ -102,6 +103,9 @@
       if (left <= at) announced.add(at);
       else announced.delete(at);
     }
+    const end = timer.querySelector("time")?.getAttribute("datetime");
+    if (endsAt && end && end !== endsAt && announce) announce.textContent = timer.dataset.changed;
+    endsAt = end;
     timer.querySelector(".countdown").hidden = false;
     clearInterval(ticking);
     const tick = () => {
