@@ -260,6 +260,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+def env_share(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        share = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number such as 0.9, not {value!r}") from None
+    if not 0.7 <= share <= 0.97:
+        raise ImproperlyConfigured(f"{name} must be between 0.7 and 0.97, not {share}")
+    return share
+
+
+# Spaced practice (quiz/memory.py): the share of questions a student should still recall when
+# each comes due. Higher means shorter intervals and more reviews; FSRS's default is 0.9.
+DESIRED_RETENTION = env_share("DESIRED_RETENTION", 0.9)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

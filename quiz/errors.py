@@ -71,6 +71,10 @@ class FinishBeforePractising(NotAllowed):
     message = "Finish the attempt you have in progress before practising."
 
 
+class NothingDue(NotAllowed):
+    message = "Nothing in this quiz is due for review today: come back when the home page says so."
+
+
 class NothingToPractise(NotAllowed):
     message = "There is nothing to practise: you have answered every question right."
 

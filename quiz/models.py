@@ -1054,3 +1054,62 @@ class Accommodation(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class Memory(models.Model):
+    """A student's memory of one question, as spaced practice schedules it (`quiz.memory`):
+    updated by every graded answer they give, from any attempt."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memories"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="memories")
+    stability = models.FloatField(help_text="Days for the chance of recall to fall to 90%.")
+    difficulty = models.FloatField(help_text="1 (easy) to 10 (hard).")
+    state = models.PositiveSmallIntegerField(help_text="FSRS: 1 learning, 2 review, 3 relearning.")
+    due = models.DateTimeField()
+    last_review = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "due"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="memory_one_per_question"),
+            models.CheckConstraint(condition=Q(stability__gt=0), name="memory_stability_positive"),
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=10), name="memory_difficulty_range"
+            ),
+            models.CheckConstraint(condition=Q(state__in=[1, 2, 3]), name="memory_state_known"),
+            models.CheckConstraint(condition=Q(due__gt=F("last_review")), name="memory_due_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.question} · due {self.due:%Y-%m-%d}"
+
+
+class MemoryRating(models.IntegerChoices):
+    AGAIN = 1, "Wrong"
+    HARD = 2, "Partly right"
+    GOOD = 3, "Right"
+    EASY = 4, "Right and quick"
+
+
+class MemoryReview(models.Model):
+    """One answer as spaced practice counted it: the review log FSRS keeps, one per answer."""
+
+    Rating = MemoryRating
+
+    memory = models.ForeignKey(Memory, on_delete=models.CASCADE, related_name="reviews")
+    item = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="memory_review")
+    rating = models.PositiveSmallIntegerField(choices=MemoryRating.choices)
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["memory", "reviewed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__in=MemoryRating.values), name="memory_review_rating_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.memory_id}: {self.get_rating_display()} at {self.reviewed_at:%Y-%m-%d %H:%M}"

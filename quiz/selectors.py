@@ -30,7 +30,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quiz import accommodations, drawing, errors, reviewing
+from quiz import accommodations, drawing, errors, memory, reviewing
 from quiz.accommodations import Allowance
 from quiz.models import (
     Accommodation,
@@ -40,8 +40,10 @@ from quiz.models import (
     Cohort,
     CohortQuiz,
     Membership,
+    Memory,
     Question,
     Quiz,
+    QuizQuestion,
     ScoreChange,
     Sentence,
 )
@@ -58,6 +60,7 @@ class QuizStatus:
     window: Window | None = None  # the student's cohorts' most generous window, if any
     held_to_windows: bool = False  # students are; staff are not
     allowance: Allowance = field(default_factory=Allowance)  # their accommodations here
+    due: int = 0  # questions of this quiz due for review today (spaced practice)
 
     @property
     def max_attempts(self) -> int | None:
@@ -90,6 +93,13 @@ class QuizStatus:
     @property
     def can_start(self) -> bool:
         return self.in_progress is not None or (self.is_open and self.attempts_left != 0)
+
+    @property
+    def can_review(self) -> bool:
+        """Whether a review session of the due questions can start (`services.review_start`):
+        some are due, the quiz is open, and no graded attempt is in progress."""
+        graded = self.in_progress is not None and not self.in_progress.is_practice
+        return bool(self.due) and self.is_open and not graded
 
 
 @dataclass(frozen=True)
@@ -218,7 +228,7 @@ def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:
 
 
 def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> list[QuizStatus]:
-    """Where the user stands in each quiz they may see: four queries whatever the numbers."""
+    """Where the user stands in each quiz they may see: five queries whatever the numbers."""
     if quizzes is None:
         quizzes = list(visible_quizzes(user))
     held = not user.is_staff
@@ -239,6 +249,8 @@ def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> 
         .annotate(answered=Count("items__response"))
         .order_by("started_at")
     )
+    for quiz_id, count in due_counts(user, list(statuses)).items():
+        statuses[quiz_id].due = count
     for attempt in attempts:
         status = statuses[attempt.quiz_id]
         if not attempt.is_practice:
@@ -251,6 +263,33 @@ def quiz_statuses(user: AbstractBaseUser, quizzes: list[Quiz] | None = None) -> 
                 status.best_percent = attempt.percent
             status.passed = status.passed or bool(attempt.passed)
     return list(statuses.values())
+
+
+def due(user: AbstractBaseUser, now: datetime | None = None) -> QuerySet[Memory]:
+    """The user's memories due for review today (`memory.day_end`), of questions that can be
+    asked (not waiting for review)."""
+    cutoff = memory.day_end(now or timezone.now())
+    return Memory.objects.filter(user=user, due__lt=cutoff, question__needs_review=False)
+
+
+def due_counts(user: AbstractBaseUser, quiz_ids: list[int]) -> dict[int, int]:
+    """How many questions of each quiz are due for review today for the user: one query."""
+    if not quiz_ids:
+        return {}
+    rows = (
+        QuizQuestion.objects.filter(quiz__in=quiz_ids, question__in=due(user).values("question"))
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values_list("quiz", "n")
+    )
+    return dict(rows)
+
+
+def due_today(user: AbstractBaseUser, quiz_ids: list[int]) -> int:
+    """How many questions are due for review today across these quizzes (each once): one
+    query."""
+    asked = QuizQuestion.objects.filter(quiz__in=quiz_ids).values("question")
+    return due(user).filter(question__in=asked).count() if quiz_ids else 0
 
 
 def visible_quiz(user: AbstractBaseUser, slug: str) -> Quiz:

@@ -40,12 +40,14 @@ from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from quiz import drawing, errors, grading, selectors
+from quiz import drawing, errors, grading, memory, selectors
 from quiz.models import (
     AcceptedAnswer,
     Accommodation,
     Attempt,
     AttemptItem,
+    Memory,
+    MemoryReview,
     Question,
     Quiz,
     Response,
@@ -122,6 +124,31 @@ def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None =
             raise errors.QuizBeingCorrected()  # what is left to practise waits for review
         if not questions:
             raise errors.NothingToPractise()
+        return _create(user, quiz, questions, now=now, practice=True, deadline=None)
+
+
+def review_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """Start a practice attempt of the questions of `quiz` due for review today (spaced
+    practice, `quiz.memory`): the most overdue first, at most `memory.SESSION` of them. It has
+    no time limit and does not count; its answers update the schedule when it closes, so
+    nothing it asks comes due again today."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _current_attempt(user, quiz, now)
+        if current is not None and not current.is_practice:
+            raise errors.FinishBeforePractising()
+        _check_open(user, quiz, now)
+        if current is not None:
+            _close(current, now, state=Attempt.State.ABANDONED)
+        due = (
+            selectors.due(user, now)
+            .filter(question__quizzes=quiz)
+            .select_related("question")
+            .order_by("due", "pk")[: memory.SESSION]
+        )
+        questions = [remembered.question for remembered in due]
+        if not questions:
+            raise errors.NothingDue()
         return _create(user, quiz, questions, now=now, practice=True, deadline=None)
 
 
@@ -801,6 +828,65 @@ def _close(attempt: Attempt, now: datetime, *, state: str) -> None:
     attempt.finished_at = now
     _set_points(attempt, points or Decimal(0))
     attempt.save(update_fields=["state", "finished_at", "points", "passed"])
+    _remember(attempt)
+
+
+def _remember(attempt: Attempt) -> None:
+    """Every answer of the attempt, now closed (finished, its time up, or practice dropped),
+    updates the student's memory of its question (`quiz.memory`), at the time it was given,
+    in the order given: counted when it can no longer change, so once (an attempt closes
+    once; `MemoryReview` is one per item, a database constraint). An answer older than the
+    memory's last review (another attempt closed first) is left out: FSRS reads reviews in
+    time order."""
+    responses = list(
+        Response.objects.filter(item__attempt=attempt)
+        .select_related("item")
+        .order_by("answered_at", "item__position")
+    )
+    if not responses:
+        return
+    # One closing at a time per student: two attempts sharing a question would both insert
+    # its memory.
+    get_user_model().objects.select_for_update().filter(pk=attempt.user_id).first()
+    questions = [response.item.question_id for response in responses]
+    memories = {
+        m.question_id: m
+        for m in Memory.objects.filter(user_id=attempt.user_id, question_id__in=questions)
+    }
+    created, changed, reviews = {}, {}, []
+    for response in responses:
+        question = response.item.question_id
+        known = memories.get(question) or created.get(question)
+        if known is not None and response.answered_at < known.last_review:
+            continue
+        outcome = memory.rating(response.score)
+        recall = memory.review(_recall(known), outcome, response.answered_at)
+        if known is None:
+            known = created[question] = Memory(user_id=attempt.user_id, question_id=question)
+        elif known.pk is not None:
+            changed[question] = known
+        for name, value in vars(recall).items():
+            setattr(known, name, value)
+        reviews.append(
+            MemoryReview(
+                memory=known,
+                item=response.item,
+                rating=int(outcome),
+                reviewed_at=response.answered_at,
+            )
+        )
+    Memory.objects.bulk_create(created.values())
+    Memory.objects.bulk_update(changed.values(), MEMORY_FIELDS)
+    MemoryReview.objects.bulk_create(reviews)
+
+
+MEMORY_FIELDS = ["stability", "difficulty", "state", "due", "last_review"]
+
+
+def _recall(known: Memory | None) -> memory.Recall | None:
+    if known is None:
+        return None
+    return memory.Recall(**{name: getattr(known, name) for name in MEMORY_FIELDS})
 
 
 def _set_points(attempt: Attempt, points: Decimal) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("quizzes/<slug:slug>/start/", views.quiz_start, name="start"),
     path("quizzes/<slug:slug>/practice/", views.practice_start, name="practice"),
+    path("quizzes/<slug:slug>/review-due/", views.review_due, name="review_due"),
     path("attempts/<int:attempt_id>/", views.attempt, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.answer, name="answer"),
     path("attempts/<int:attempt_id>/questions/<int:position>/", views.attempt_item, name="item"),

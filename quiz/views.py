@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz import errors, grading, reports, reviewing, selectors, services
+from quiz import errors, grading, memory, reports, reviewing, selectors, services
 from quiz.forms import (
     AcceptForm,
     AnalysisForm,
@@ -69,6 +69,7 @@ RETURN_TO = {
     "flag": "quiz:item",
     "start": "quiz:quiz",
     "practice": "quiz:quiz",
+    "review_due": "quiz:quiz",
 }
 SIGNED_OUT = "You were logged out, so your last answer was not saved. Log in to carry on."
 SESSION_ENDED = "Your session has ended. Log in to carry on where you were."
@@ -186,7 +187,8 @@ def landing(request: HttpRequest) -> HttpResponse:
 @student_view
 def home(request: HttpRequest) -> HttpResponse:
     statuses = selectors.quiz_statuses(request.user)
-    return TemplateResponse(request, "quiz/home.html", {"statuses": statuses})
+    due = selectors.due_today(request.user, [s.quiz.pk for s in statuses if s.due])
+    return TemplateResponse(request, "quiz/home.html", {"statuses": statuses, "due": due})
 
 
 @require_GET
@@ -202,6 +204,7 @@ def _quiz_page(request: HttpRequest, quiz: Quiz, error: str = "", status: int = 
         "status": status_row,
         "error": error,
         "asks": selectors.questions_asked(quiz),
+        "session": memory.SESSION,
     }
     return TemplateResponse(request, "quiz/quiz.html", context, status=status)
 
@@ -223,6 +226,17 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
         attempt = services.practice_start(user=request.user, quiz=quiz)
+    except (errors.NotAllowed, errors.QuizClosed) as exc:
+        return _quiz_page(request, quiz, str(exc), status=status_of(exc))
+    return go(request, attempt_url(attempt.pk))
+
+
+@require_POST
+@student_view
+def review_due(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = selectors.visible_quiz(request.user, slug)
+    try:
+        attempt = services.review_start(user=request.user, quiz=quiz)
     except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))

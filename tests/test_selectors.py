@@ -314,14 +314,15 @@ def test_quiz_statuses_cover_only_the_quizzes_asked_for(student, t0):
     assert [(s.quiz, s.attempts_used) for s in statuses] == [(asked, 1)]
 
 
-def test_quiz_statuses_take_four_queries_whatever_the_numbers(
+def test_quiz_statuses_take_five_queries_whatever_the_numbers(
     student, t0, django_assert_num_queries
 ):
     for n in range(3):
         take(student, quiz_of(student, questions=2), True, now=minutes(t0, n), finish=n > 0)
 
-    # The quizzes, their windows, the attempts, and the student's accommodations.
-    with django_assert_num_queries(4):
+    # The quizzes, their windows, the attempts, the student's accommodations, and how many
+    # questions of each quiz are due for review.
+    with django_assert_num_queries(5):
         statuses = selectors.quiz_statuses(student)
         [(s.quiz.article.title, s.is_open) for s in statuses]
 

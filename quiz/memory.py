@@ -1,0 +1,92 @@
+"""Spaced practice per student and question, scheduled by FSRS (the `fsrs` package, the
+scheduler Anki uses). Pure: a memory state and an outcome come in, the next state comes out;
+`services` reads and writes the rows.
+
+The scheduler is configured here and nowhere else: the package's default parameters, the
+desired retention from the settings (`DESIRED_RETENTION`), no learning steps (a quiz is not a
+flashcard deck reviewed several times in one sitting: the shortest interval is a day, so no
+question comes due twice on the same day) and no fuzzing (the same answers give the same
+schedule, which tests and students can rely on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from fsrs import Card, Rating, Scheduler, State
+
+# A review session asks at most this many due questions: a student back after a long break
+# with hundreds due gets the most overdue first, a sitting's worth at a time.
+SESSION = 20
+
+
+def day_end(now: datetime) -> datetime:
+    """The end of the student's day (the site's time zone): what is due before it is due
+    today."""
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=1)
+
+
+def scheduler() -> Scheduler:
+    return Scheduler(
+        desired_retention=settings.DESIRED_RETENTION,
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=False,
+    )
+
+
+@dataclass(frozen=True)
+class Recall:
+    """A student's memory of one question as FSRS models it."""
+
+    stability: float  # days for the chance of recall to fall to 90%
+    difficulty: float  # 1 (easy) to 10 (hard)
+    state: int  # fsrs.State: learning, review or relearning
+    due: datetime
+    last_review: datetime
+
+
+def rating(score: Decimal) -> Rating:
+    """An answer's outcome as an FSRS rating: wrong is Again, partly right Hard, right Good.
+    (Easy would need a sign the answer came without effort, which a quiz does not see.)"""
+    if score <= 0:
+        return Rating.Again
+    if score < 1:
+        return Rating.Hard
+    return Rating.Good
+
+
+def review(recall: Recall | None, outcome: Rating, at: datetime) -> Recall:
+    """The memory after answering at `at` with `outcome`; `recall` None for a first answer."""
+    # A card id of our own: the package's default sleeps a millisecond to make one unique.
+    card = Card(card_id=0) if recall is None else _card(recall)
+    card, _ = scheduler().review_card(card, outcome, review_datetime=at)
+    return Recall(
+        stability=card.stability,
+        difficulty=card.difficulty,
+        state=int(card.state),
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def retrievability(recall: Recall, at: datetime) -> float:
+    """The predicted chance that the student recalls the question at `at`."""
+    return scheduler().get_card_retrievability(_card(recall), current_datetime=at)
+
+
+def _card(recall: Recall) -> Card:
+    return Card(
+        card_id=0,
+        state=State(recall.state),
+        step=None,
+        stability=recall.stability,
+        difficulty=recall.difficulty,
+        due=recall.due,
+        last_review=recall.last_review,
+    )
