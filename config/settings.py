@@ -260,6 +260,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
 def env_share(name: str, default: float) -> float:
     value = os.environ.get(name, "")
     if not value:
