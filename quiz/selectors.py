@@ -7,10 +7,11 @@ attempt is simply not found (`errors.NotFound`), never revealed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
@@ -541,6 +542,30 @@ def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:
         list(article.sentences.filter(pk__in=cited - shown).order_by("pk")) if cited - shown else []
     )
     return ArticlePage(article, paragraphs, corrected)
+
+
+def passages(questions: Sequence[Question]) -> dict[int, list[list[Any]]]:
+    """Each question's passage: every current sentence of the paragraphs its cited sentences
+    stand in, in the article's order, as [sentence id, text, paragraph]. What a student reads
+    to find the evidence (an attempt freezes it, as it does the evidence). One query for all
+    of them (prefetch `citations__sentence`)."""
+    wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for question in questions:
+        for paragraph in sorted({s.paragraph for s in question.cited() if s.is_current}):
+            wanted[(question.article_id, paragraph)].append(question.pk)
+    found: dict[int, list[list[Any]]] = {question.pk: [] for question in questions}
+    if not wanted:
+        return found
+    where = Q()
+    for article_id in {article for article, _ in wanted}:
+        paragraphs = [p for article, p in wanted if article == article_id]
+        where |= Q(article_id=article_id, paragraph__in=paragraphs)
+    for sentence in Sentence.objects.filter(where, position__isnull=False).order_by(
+        "article_id", "position"
+    ):
+        for question in wanted[(sentence.article_id, sentence.paragraph)]:
+            found[question].append([sentence.pk, sentence.text, sentence.paragraph])
+    return found
 
 
 # The instructors' page -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from quiz import errors, selectors, services
 from quiz.articles import article_text_set
-from quiz.models import Attempt, AttemptItem, Quiz
+from quiz.models import Attempt, AttemptItem, Question, Quiz
 from quiz.selectors import Window
 from tests.answers import page_values
 from tests.factories import (
@@ -700,3 +700,40 @@ def test_article_page_reads_at_most_three_queries_whatever_the_length(
 def test_article_page_refuses_an_unknown_article(db):
     with raises(errors.NoSuchArticle):
         selectors.article_page("no-such-article")
+
+
+# The passage a student reads to find the evidence ---------------------------------------------
+
+THREE_PARAGRAPHS = (
+    "Russia captured Kherson back in March. The city was the only regional capital taken.\n"
+    "Kyiv’s men made a breakthrough in October. Ukraine pressed on the Dnipro.\n"
+    "Sergei Shoigu agreed to the plan. Troops began to withdraw."
+)
+
+
+def test_a_passage_is_every_sentence_of_the_paragraphs_the_question_cites(
+    django_assert_num_queries,
+):
+    article = ArticleFactory(text=THREE_PARAGRAPHS)
+    one = QuestionFactory(article=article, excerpt="Ukraine pressed on the Dnipro.")
+    two = QuestionFactory(
+        article=article,
+        excerpt=["Russia captured Kherson back in March.", "Troops began to withdraw."],
+    )
+    questions = list(
+        Question.objects.prefetch_related("citations__sentence").filter(pk__in=[one.pk, two.pk])
+    )
+    with django_assert_num_queries(1):
+        found = selectors.passages(questions)
+    assert [text for _, text, _ in found[one.pk]] == [
+        "Kyiv’s men made a breakthrough in October.",
+        "Ukraine pressed on the Dnipro.",
+    ]
+    assert [(text, paragraph) for _, text, paragraph in found[two.pk]] == [
+        ("Russia captured Kherson back in March.", 1),
+        ("The city was the only regional capital taken.", 1),
+        ("Sergei Shoigu agreed to the plan.", 3),
+        ("Troops began to withdraw.", 3),
+    ]
+    ids = {s.text: s.pk for s in article.current_sentences()}
+    assert found[one.pk][1][0] == ids["Ukraine pressed on the Dnipro."]
