@@ -888,6 +888,7 @@ class QuizAdmin(SwapsPositions, admin.ModelAdmin):
                     "max_attempts",
                     "time_limit_minutes",
                     "feedback",
+                    "retry_credit",
                     "navigation",
                 ]
             },

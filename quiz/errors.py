@@ -165,6 +165,17 @@ class OutOfOrder(Conflict):
     message = "Answer the questions in order: an earlier one is still open."
 
 
+class NoEvidenceToFind(Conflict):
+    message = (
+        "There is no evidence to find for this question now: answer it first, in a quiz "
+        "that asks you to find the evidence."
+    )
+
+
+class NotInPassage(NotAllowed):
+    message = "That is not one of the passage's sentences. Pick one of them."
+
+
 # What ends an attempt: it takes no more answers. Those raised by an action close the attempt
 # with the answers it had, and are raised once that closing has committed.
 

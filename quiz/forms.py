@@ -67,6 +67,25 @@ class FlagForm(forms.Form):
     flagged = forms.TypedChoiceField(choices=[("1", "flag"), ("0", "unflag")], coerce="1".__eq__)
 
 
+class EvidenceForm(forms.Form):
+    """The sentence picked as evidence: its place in the passage, as the page numbers them."""
+
+    sentence = forms.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        error_messages={
+            "required": "Pick the sentence that supports the answer first.",
+            "invalid": "Pick one of the passage's sentences.",
+            "min_value": "Pick one of the passage's sentences.",
+            "max_value": "Pick one of the passage's sentences.",
+        },
+    )
+
+    @property
+    def error(self) -> str:
+        return " ".join(self.errors.get("sentence", []))
+
+
 class ArrangeForm(forms.Form):
     """A proposed order of an ordering question's items and the move that made it:
     `?arrange=3,1,2/up-1` (the items' page values, never choice ids, then which button to give

@@ -51,9 +51,15 @@ class Recall:
     last_review: datetime
 
 
-def rating(score: Decimal) -> Rating:
+def rating(score: Decimal, *, second_try_right: bool | None = None) -> Rating:
     """An answer's outcome as an FSRS rating: wrong is Again, partly right Hard, right Good.
-    (Easy would need a sign the answer came without effort, which a quiz does not see.)"""
+    After a second try (find the evidence, then retry; `second_try_right` says how it went),
+    the first having failed: Hard if the second was right or either earned something, else
+    Again, whatever share of the points the quiz gives a second try. (Easy would need a sign
+    the answer came without effort, which a quiz does not see: time on a question measures
+    reading speed and interruptions as much as recall.)"""
+    if second_try_right is not None:
+        return Rating.Hard if second_try_right or score > 0 else Rating.Again
     if score <= 0:
         return Rating.Again
     if score < 1:

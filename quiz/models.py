@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import grading, sentences
+from quiz import grading, retrying, sentences
 
 
 class ArticleManager(models.Manager["Article"]):
@@ -368,6 +369,8 @@ class QuizManager(models.Manager["Quiz"]):
 class Feedback(models.TextChoices):
     IMMEDIATE = "immediate", "After each question"
     AT_END = "at_end", "Only at the end"
+    # quiz.retrying: a wrong first answer sends the student to the source, then a second try.
+    EVIDENCE = "evidence", "Find the evidence, then retry"
 
 
 class Navigation(models.TextChoices):
@@ -408,6 +411,13 @@ class Quiz(models.Model):
     shuffle_questions = models.BooleanField(default=False)
     shuffle_choices = models.BooleanField(default=False)
     feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    retry_credit = models.PositiveSmallIntegerField(
+        "second try's credit (%)",
+        default=retrying.DEFAULT_CREDIT,
+        validators=[MaxValueValidator(100)],
+        help_text="Find the evidence, then retry: the share of a question's points a right "
+        "second try earns. Students are told it before they try again.",
+    )
     navigation = models.CharField(
         max_length=20,
         choices=Navigation.choices,
@@ -456,6 +466,9 @@ class Quiz(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(navigation__in=Navigation.values), name="quiz_navigation_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(retry_credit__lte=100), name="quiz_retry_credit_percent"
             ),
         ]
 
@@ -565,6 +578,8 @@ class Attempt(models.Model):
     # And the time limit its deadline was set from, before any accommodation: extra time given
     # or taken later moves the deadline from this, whatever the quiz's limit has become.
     time_limit_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # And the credit it promised for a second try (find the evidence, then retry).
+    retry_credit = models.PositiveSmallIntegerField(default=retrying.DEFAULT_CREDIT)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -594,6 +609,9 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(feedback__in=Feedback.values), name="attempt_feedback_known"
             ),
+            models.CheckConstraint(
+                condition=Q(retry_credit__lte=100), name="attempt_retry_credit_percent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -616,6 +634,16 @@ class Attempt(models.Model):
     def navigates_freely(self) -> bool:
         """Its questions may be taken in any order, with a map and flags."""
         return self.navigation == Navigation.FREE
+
+    @property
+    def finds_evidence(self) -> bool:
+        """A first answer that is not right sends the student to find the evidence, then a
+        second try (`quiz.retrying`)."""
+        return self.feedback == Feedback.EVIDENCE
+
+    @property
+    def second_try_share(self) -> Fraction:
+        return Fraction(self.retry_credit, 100)
 
     @property
     def answers_changeable(self) -> bool:
@@ -657,6 +685,11 @@ class AttemptItem(models.Model):
     key = models.JSONField(default=dict, help_text="The grading key (see Kind.key_to_data).")
     evidence = models.JSONField(
         default=list, help_text="[sentence id, text] of each sentence the question cited."
+    )
+    passage = models.JSONField(
+        default=list,
+        help_text="Find the evidence: [sentence id, text, paragraph] of every sentence of the "
+        "paragraphs the question cited, to pick the evidence from.",
     )
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="The question's points when the attempt started."
@@ -742,6 +775,20 @@ class AttemptItem(models.Model):
     def cited_ids(self) -> list[int]:
         return [ident for ident, _ in self.evidence]
 
+    @property
+    def stage(self) -> retrying.Stage:
+        """Where the answered item stands (load it with its attempt and response): always done
+        but under find the evidence, then retry."""
+        response = self.response
+        if not self.attempt.finds_evidence:
+            return retrying.Stage.DONE
+        return retrying.stage(
+            tries=response.tries,
+            is_correct=response.is_correct,
+            picks=response.picks,
+            cited=self.cited_ids,
+        )
+
 
 class Response(models.Model):
     """The one answer to an attempt item: as given, and as graded when it was given."""
@@ -752,11 +799,28 @@ class Response(models.Model):
     is_correct = models.BooleanField()
     feedback = models.TextField()
     answered_at = models.DateTimeField(default=timezone.now)
+    # Find the evidence, then retry (`quiz.retrying`): the answer above is the last try, and
+    # `score` the credit for the tries; the first try is kept when there was a second.
+    tries = models.PositiveSmallIntegerField(default=1)
+    first_submission = models.JSONField(null=True, blank=True)
+    first_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    first_feedback = models.TextField(blank=True)
+    picks = models.JSONField(default=list, help_text="Sentence ids picked as evidence, in order.")
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=1), name="response_score_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(tries=1, first_submission__isnull=True, first_score__isnull=True)
+                | Q(
+                    tries=2,
+                    first_submission__isnull=False,
+                    first_score__gte=0,
+                    first_score__lte=1,
+                ),
+                name="response_first_try_iff_two",
             ),
         ]
 

@@ -6,10 +6,12 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from quiz import retrying, sentences
 from quiz.grading import FormAnswer
 from quiz.models import AttemptItem, Question
 
@@ -205,3 +207,89 @@ def saved_form(item: AttemptItem) -> FormAnswer | None:
     if response is None:
         return None
     return item.page_from_ids(item.question.kind_object.form_of(response.submission))
+
+
+# Find the evidence, then retry ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassageSentence:
+    """A sentence of the passage a student picks the evidence from."""
+
+    place: int  # what its radio posts: its place in the passage, never its id
+    text: str
+    picked: bool  # picked already, and not the evidence (a right pick ends the search)
+    marked: bool  # highlighted as the evidence: once found or shown, never before
+
+
+@dataclass(frozen=True)
+class PassageParagraph:
+    number: int
+    sentences: list[PassageSentence]
+
+
+def passage(item: AttemptItem) -> list[PassageParagraph]:
+    """The item's passage by paragraph, for the student to pick the evidence from or, once
+    the search is over, with the evidence highlighted. No queries."""
+    response = item.response
+    cited = set(item.cited_ids)
+    over = item.stage is not retrying.Stage.FIND
+    paragraphs: list[PassageParagraph] = []
+    for place, (ident, text, number) in enumerate(item.passage, 1):
+        if not paragraphs or paragraphs[-1].number != number:
+            paragraphs.append(PassageParagraph(number, []))
+        sentence = PassageSentence(
+            place, text, picked=ident in response.picks, marked=over and ident in cited
+        )
+        paragraphs[-1].sentences.append(sentence)
+    return paragraphs
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the way a student answered under find the evidence, then retry."""
+
+    what: str
+    detail: str
+    outcome: str
+    quoted: bool = False  # a sentence of the article, quoted
+
+
+def path(item: AttemptItem) -> list[Step]:
+    """How the answer came about: the first try, the sentences picked, the second try; empty
+    for an answer given once with no search for the evidence."""
+    response = getattr(item, "response", None)
+    if response is None or (response.tries == 1 and not response.picks):
+        return []
+    kind = item.question.kind_object
+    options = dict(item.options)
+    first = response.first_submission if response.tries > 1 else response.submission
+    first_score = response.first_score if response.tries > 1 else response.score
+    steps = [Step("First answer", kind.describe_submission(options, first), _verdict(first_score))]
+    texts = {ident: text for ident, text, _ in item.passage}
+    cited = set(item.cited_ids)
+    for ident in response.picks:
+        outcome = "supports the answer" if ident in cited else "not the evidence"
+        steps.append(Step("Sentence picked", texts.get(ident, ""), outcome, quoted=True))
+    if response.picks and not retrying.found(response.picks, cited):
+        evidence = sentences.join(text for _, text in item.evidence)
+        steps.append(Step("Evidence shown", evidence, "", quoted=True))
+    if response.tries > 1:
+        share = f"{item.attempt.retry_credit}% of the points for a second try"
+        verdict = "right" if response.is_correct else "not right"
+        steps.append(
+            Step(
+                "Second answer",
+                kind.describe_submission(options, response.submission),
+                f"{verdict}; {share}",
+            )
+        )
+    return steps
+
+
+def _verdict(score: Decimal) -> str:
+    if score >= 1:
+        return "right"
+    if score > 0:
+        return f"partly right ({score * 100:.0f}%)"
+    return "not right"

@@ -544,27 +544,46 @@ def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:
     return ArticlePage(article, paragraphs, corrected)
 
 
+# A passage offers at least this many sentences where the article has them, reaching out to
+# at most this many paragraphs either side of a cited one: news is written a sentence to a
+# paragraph, and a passage of the cited paragraph alone would be the answer to its search.
+PASSAGE_SENTENCES = 5
+PASSAGE_REACH = 2
+
+
 def passages(questions: Sequence[Question]) -> dict[int, list[list[Any]]]:
-    """Each question's passage: every current sentence of the paragraphs its cited sentences
-    stand in, in the article's order, as [sentence id, text, paragraph]. What a student reads
-    to find the evidence (an attempt freezes it, as it does the evidence). One query for all
+    """Each question's passage, what a student reads to find the evidence (an attempt freezes
+    it, as it does the evidence): the paragraphs its cited sentences stand in, with the
+    paragraphs around them, one more either side at a time, until it holds
+    `PASSAGE_SENTENCES` sentences or reaches `PASSAGE_REACH` paragraphs out. Current
+    sentences in the article's order, as [sentence id, text, paragraph]. One query for all
     of them (prefetch `citations__sentence`)."""
-    wanted: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for question in questions:
-        for paragraph in sorted({s.paragraph for s in question.cited() if s.is_current}):
-            wanted[(question.article_id, paragraph)].append(question.pk)
-    found: dict[int, list[list[Any]]] = {question.pk: [] for question in questions}
-    if not wanted:
-        return found
-    where = Q()
-    for article_id in {article for article, _ in wanted}:
-        paragraphs = [p for article, p in wanted if article == article_id]
-        where |= Q(article_id=article_id, paragraph__in=paragraphs)
-    for sentence in Sentence.objects.filter(where, position__isnull=False).order_by(
-        "article_id", "position"
+    cited = {
+        question.pk: {s.paragraph for s in question.cited() if s.is_current}
+        for question in questions
+    }
+    articles = {question.article_id for question in questions if cited[question.pk]}
+    by_paragraph: dict[int, dict[int, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
+    for ident, article_id, text, paragraph in (
+        Sentence.objects.filter(article_id__in=articles, position__isnull=False)
+        .order_by("article_id", "position")
+        .values_list("pk", "article_id", "text", "paragraph")
     ):
-        for question in wanted[(sentence.article_id, sentence.paragraph)]:
-            found[question].append([sentence.pk, sentence.text, sentence.paragraph])
+        by_paragraph[article_id][paragraph].append([ident, text, paragraph])
+    found: dict[int, list[list[Any]]] = {}
+    for question in questions:
+        paragraphs = by_paragraph[question.article_id] if cited[question.pk] else {}
+        shown: set[int] = set()
+        for reach in range(PASSAGE_REACH + 1):
+            shown = {
+                p + step
+                for p in cited[question.pk]
+                for step in range(-reach, reach + 1)
+                if p + step in paragraphs
+            }
+            if sum(len(paragraphs[p]) for p in shown) >= PASSAGE_SENTENCES:
+                break
+        found[question.pk] = [sentence for p in sorted(shown) for sentence in paragraphs[p]]
     return found
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -40,7 +41,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from quiz import drawing, errors, grading, memory, selectors
+from quiz import drawing, errors, grading, memory, retrying, selectors
 from quiz.models import (
     AcceptedAnswer,
     Accommodation,
@@ -200,14 +201,19 @@ def _answer(
     now: datetime,
 ) -> Recorded:
     with transaction.atomic():
-        item = _locked_item(user, attempt_id, item_id, now)
+        item = _locked_item(user, attempt_id, now, pk=item_id)
         attempt = item.attempt
         standing = getattr(item, "response", None)
-        if standing is not None and not attempt.answers_changeable:
+        # A second try is open only once the evidence is found; before that, a repeat of the
+        # first answer (a double click, another tab) records nothing, as any answer standing.
+        retry = standing is not None and item.stage is retrying.Stage.RETRY
+        if standing is not None and not (attempt.answers_changeable or retry):
             return Recorded(standing, created=False, attempt_finished=not attempt.is_open)
         if not attempt.is_open:
             raise errors.AttemptClosed()
         ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
+        if ended is None and retry:
+            return _retry(standing, item, answers, matches, now)
         if ended is None and standing is not None:
             return _change(standing, item, answers, matches, now)
         if ended is None:
@@ -244,12 +250,82 @@ def _record(
         answered_at=now,
     )
     item.response = response
-    # Answered in order, the last one ends the attempt; in a free one the student finishes
-    # from the summary, having perhaps left questions to come back to.
-    finished = not attempt.navigates_freely and item.position == attempt.question_count
+    return _recorded(item, now, changed=False)
+
+
+def _recorded(item: AttemptItem, now: datetime, *, changed: bool) -> Recorded:
+    """The item's answer is saved. Answered in order, the last one ends the attempt once it
+    is done (not while it waits for its evidence and second try); in a free one the student
+    finishes from the summary, having perhaps left questions to come back to."""
+    attempt = item.attempt
+    finished = (
+        not attempt.navigates_freely
+        and item.position == attempt.question_count
+        and item.stage is retrying.Stage.DONE
+    )
     if finished:
         _close(attempt, now, state=Attempt.State.FINISHED)
-    return Recorded(response, created=True, attempt_finished=finished)
+    return Recorded(item.response, created=True, attempt_finished=finished, changed=changed)
+
+
+def _retry(
+    response: Response,
+    item: AttemptItem,
+    answers: Sequence[str],
+    matches: Mapping[str, str],
+    now: datetime,
+) -> Recorded:
+    """The second try, once the evidence is found: graded, credited at the attempt's share
+    (`retrying.credit`), with the first try kept beside it."""
+    submission, result = answer_grade(item, answers, matches)
+    first = Fraction(response.score)
+    response.first_submission = response.submission
+    response.first_score = response.score
+    response.first_feedback = response.feedback
+    response.tries = retrying.TRIES
+    response.submission = _jsonable(submission)
+    response.score = _decimal(retrying.credit([first, result.score], item.attempt.second_try_share))
+    response.is_correct = result.is_correct
+    response.feedback = result.feedback
+    response.answered_at = now
+    response.save()
+    return _recorded(item, now, changed=False)
+
+
+def evidence_pick(
+    *,
+    user: AbstractBaseUser,
+    attempt_id: int,
+    position: int,
+    place: int,
+    now: datetime | None = None,
+) -> AttemptItem:
+    """Pick the sentence at `place` in the item's passage (as the page numbers them) as the
+    evidence for its answer, under find the evidence, then retry (`quiz.retrying`). A pick
+    that changes nothing (the sentence picked already, the evidence found, the picks used up,
+    the second try given) is not recorded: double clicks and replays leave what the student
+    saw. The item, with its attempt and response, for the page to show where it now stands."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _locked_item(user, attempt_id, now, position=position)
+        attempt = item.attempt
+        if not attempt.is_open:
+            raise errors.AttemptClosed()
+        ended = _end_if_over(user, attempt, now, quiz_open=item.quiz_open)
+        if ended is None:
+            response = getattr(item, "response", None)
+            if not attempt.finds_evidence or response is None:
+                raise errors.NoEvidenceToFind()
+            if not 1 <= place <= len(item.passage):
+                raise errors.NotInPassage()
+            sentence = item.passage[place - 1][0]
+            if item.stage is retrying.Stage.FIND and retrying.may_pick(
+                picks=response.picks, cited=item.cited_ids, sentence=sentence
+            ):
+                response.picks = [*response.picks, sentence]
+                response.save(update_fields=["picks"])
+            return item
+    raise ended
 
 
 def _change(
@@ -496,7 +572,13 @@ def answer_accept(
             if response is None or item.overridden:
                 continue
             grade = kind.grade(wider, response.submission)
-            if _decimal(grade.score) <= response.score:
+            score = _decimal(grade.score)
+            if response.tries > 1:  # both tries regraded, credited as when they were given
+                first = kind.grade(wider, response.first_submission).score
+                share = item.attempt.second_try_share
+                score = _decimal(retrying.credit([first, grade.score], share))
+                response.first_score = max(response.first_score, _decimal(first))
+            if score <= response.score:
                 continue
             changes.append(
                 ScoreChange(
@@ -505,17 +587,19 @@ def answer_accept(
                     changed_at=now,
                     cause=ScoreChange.Cause.ACCEPTED,
                     old_score=response.score,
-                    new_score=_decimal(grade.score),
+                    new_score=score,
                     reason=reason,
                 )
             )
-            response.score = _decimal(grade.score)
+            response.score = score
             response.is_correct = grade.is_correct
             response.feedback = grade.feedback
             regraded.append(response)
             attempts[item.attempt_id] = item.attempt
         AttemptItem.objects.bulk_update(rekeyed, ["key"], batch_size=500)
-        Response.objects.bulk_update(regraded, ["score", "is_correct", "feedback"], batch_size=500)
+        Response.objects.bulk_update(
+            regraded, ["score", "is_correct", "feedback", "first_score"], batch_size=500
+        )
         ScoreChange.objects.bulk_create(changes, batch_size=500)
         _rescore([a for a in attempts.values() if not a.is_open])
         return Accepted(accepted=created, regraded=len(regraded))
@@ -700,10 +784,10 @@ def _lock_users(ids: Iterable[int]) -> None:
 
 
 def _locked_item(
-    user: AbstractBaseUser, attempt_id: int, item_id: int, now: datetime
+    user: AbstractBaseUser, attempt_id: int, now: datetime, **where: int
 ) -> AttemptItem:
-    """The item with its attempt (locked), question, any response and whether the quiz is
-    open to the user now (`quiz_open`), in one query."""
+    """The item (by `pk` or `position`) with its attempt (locked), question, any response and
+    whether the quiz is open to the user now (`quiz_open`), in one query."""
     earlier = AttemptItem.objects.filter(
         attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
     )
@@ -714,7 +798,7 @@ def _locked_item(
             earlier_unanswered=Exists(earlier),
             quiz_open=selectors.open_now(user, now, "attempt__quiz"),
         )
-        .filter(pk=item_id, attempt_id=attempt_id, attempt__user=user)
+        .filter(attempt_id=attempt_id, attempt__user=user, **where)
         .first()
     )
     if item is None:
@@ -762,11 +846,20 @@ def _create(
         navigation=quiz.navigation,
         feedback=quiz.feedback,
         time_limit_minutes=quiz.time_limit_minutes if deadline is not None else None,
+        retry_credit=quiz.retry_credit,
         max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
+    # What a student reads to find the evidence, frozen with it; only where it may be asked.
+    passages = selectors.passages(questions) if attempt.finds_evidence else {}
     AttemptItem.objects.bulk_create(
-        _item(attempt, question, position, shuffle=quiz.shuffle_choices)
+        _item(
+            attempt,
+            question,
+            position,
+            shuffle=quiz.shuffle_choices,
+            passage=passages.get(question.pk, []),
+        )
         for position, question in enumerate(questions, 1)
     )
     return attempt
@@ -784,7 +877,14 @@ def _deadline(
     return deadline if closes_at is None else min(deadline, closes_at)
 
 
-def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool) -> AttemptItem:
+def _item(
+    attempt: Attempt,
+    question: Question,
+    position: int,
+    *,
+    shuffle: bool,
+    passage: list[list[Any]],
+) -> AttemptItem:
     """The item as this attempt asks it: options in their order (fixed now, so a reload never
     reshuffles), what a matching question's items are matched with, and the key it will be
     graded against."""
@@ -798,6 +898,7 @@ def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool)
         matches=matches,
         key=kind.key_to_data(question.grading_key()),
         evidence=question.evidence(),
+        passage=passage,
         weight=question.weight,
     )
 
@@ -859,7 +960,9 @@ def _remember(attempt: Attempt) -> None:
         known = memories.get(question) or created.get(question)
         if known is not None and response.answered_at < known.last_review:
             continue
-        outcome = memory.rating(response.score)
+        outcome = memory.rating(
+            response.score, second_try_right=response.is_correct if response.tries > 1 else None
+        )
         recall = memory.review(_recall(known), outcome, response.answered_at)
         if known is None:
             known = created[question] = Memory(user_id=attempt.user_id, question_id=question)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/answer/", views.answer, name="answer"),
     path("attempts/<int:attempt_id>/questions/<int:position>/", views.attempt_item, name="item"),
     path("attempts/<int:attempt_id>/questions/<int:position>/flag/", views.flag, name="flag"),
+    path(
+        "attempts/<int:attempt_id>/questions/<int:position>/evidence/",
+        views.evidence,
+        name="evidence",
+    ),
     path("attempts/<int:attempt_id>/finish/", views.finish, name="finish"),
     path("attempts/<int:attempt_id>/timer/", views.timer, name="timer"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),

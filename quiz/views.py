@@ -29,13 +29,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz import errors, grading, memory, reports, reviewing, selectors, services
+from quiz import errors, grading, memory, reports, retrying, reviewing, selectors, services
 from quiz.forms import (
     AcceptForm,
     AnalysisForm,
     AnswerForm,
     ArrangeForm,
     CoverageForm,
+    EvidenceForm,
     FlagForm,
     GradebookForm,
     OverrideForm,
@@ -47,6 +48,8 @@ from quiz.presenters import (
     cited_ids,
     given_answer,
     item_display,
+    passage,
+    path,
     right_answer,
     saved_form,
 )
@@ -60,6 +63,7 @@ STATUS = {
     # only this app's views answer them, always with a fragment fit for the question's place.
     # A 400 comes from Django itself (a body too big to read) as a whole page, never swapped.
     grading.InvalidSubmission: 422,
+    errors.NotInPassage: 422,  # a pick that is not one of the sentences: the form's input
 }
 
 # A POST cannot be repeated by a GET after signing in: back to the page it was sent from.
@@ -67,6 +71,7 @@ RETURN_TO = {
     "answer": "quiz:attempt",
     "finish": "quiz:attempt",
     "flag": "quiz:item",
+    "evidence": "quiz:item",
     "start": "quiz:quiz",
     "practice": "quiz:quiz",
     "review_due": "quiz:quiz",
@@ -251,7 +256,9 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     item = selectors.current_item(request.user, attempt_id)
     if item is None:
         attempt = selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
-        if attempt.is_open and attempt.navigates_freely:
+        # Every question answered but the attempt open: a free one, or one whose last
+        # question waits for its evidence and second try.
+        if attempt.is_open:
             return go(request, summary_url(attempt_id))
         return go(request, review_url(attempt_id))
     return _ended(request, item) or _item_page(request, item)
@@ -273,11 +280,20 @@ def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpRe
             return ended
         if response is None or attempt.answers_changeable:
             return _item_page(request, item)
-        return _feedback(request, item)
+        return _answered(request, item)
     if response is None:
         return go(request, attempt_url(attempt_id))
     if attempt.defers_feedback:
         return go(request, attempt_url(attempt_id) if attempt.is_open else review_url(attempt_id))
+    return _answered(request, item)
+
+
+def _answered(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
+    """An answered question's page; `?arrange=` re-lays an ordering question's items for its
+    second try."""
+    arrange = ArrangeForm(request.GET)
+    if arrange.is_valid():
+        return _feedback(request, item, arrangement=arrange.order(), moved=arrange.moved())
     return _feedback(request, item)
 
 
@@ -343,17 +359,48 @@ def _question(
 
 
 def _feedback(
-    request: HttpRequest, item: AttemptItem, *, repeated: bool = False
+    request: HttpRequest,
+    item: AttemptItem,
+    *,
+    repeated: bool = False,
+    error: str = "",
+    status: int = 200,
+    arrangement: list[int] | None = None,
+    moved: str = "",
 ) -> TemplateResponse:
+    """An answered question: its feedback, or, under find the evidence, then retry, the
+    search for the evidence or the second try while those are still to come."""
     attempt = item.attempt
     mapped = _map(attempt) if attempt.is_open else {}
     next_url = _next_url(item, mapped.get("map"))
+    stage = item.stage if attempt.is_open else retrying.Stage.DONE
+    if stage is not retrying.Stage.DONE:
+        context = {
+            "attempt": attempt,
+            "item": item,
+            "response": item.response,
+            "stage": stage.value,
+            "given": given_answer(item),
+            "passage": passage(item),
+            "found": retrying.found(item.response.picks, item.cited_ids),
+            "missed": [p for p in item.response.picks if p not in item.cited_ids],
+            "display": item_display(item, arrangement=arrangement, moved=moved),
+            "arrange_url": item_url(attempt.pk, item.position),
+            "repeated": ALREADY_ANSWERED if repeated else "",
+            "error": error,
+            **mapped,
+            "flagged": item.flagged,
+            "next_url": next_url,
+            "allowance": selectors.attempt_allowance(request.user, attempt),
+        }
+        return render_page(request, "quiz/attempt.html", "evidence", context, status=status)
     context = {
         "attempt": attempt,
         "item": item,
         "response": item.response,
         "right_answer": right_answer(item),
         "given": given_answer(item),
+        "path": path(item),
         # Said first by the screen reader's announcement, before the first answer's verdict.
         "repeated": ALREADY_ANSWERED if repeated else "",
         **mapped,
@@ -512,6 +559,35 @@ def flag(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
     return TemplateResponse(request, "quiz/attempt.html#flag-changed", context)
 
 
+@require_POST
+@student_view
+def evidence(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    """Pick the sentence that supports the answer (find the evidence, then retry); back to
+    the question without htmx, where the page says how the pick went."""
+    form = EvidenceForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise grading.InvalidSubmission(form.error)
+        item = services.evidence_pick(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            place=form.cleaned_data["sentence"],
+        )
+    except (grading.InvalidSubmission, errors.NotInPassage) as exc:
+        item = selectors.item_at(request.user, attempt_id, position=position)
+        if getattr(item, "response", None) is None or not item.attempt.finds_evidence:
+            return go(request, item_url(attempt_id, position))
+        return _feedback(request, item, error=str(exc), status=status_of(exc))
+    except errors.NoEvidenceToFind:  # not answered, or not that kind of quiz: the question
+        return go(request, item_url(attempt_id, position))
+    except errors.AttemptEnded as exc:
+        return _closed(request, attempt_id, str(exc), status=status_of(exc))
+    if not request.htmx:
+        return redirect(item_url(attempt_id, position))
+    return _feedback(request, item)
+
+
 @require_http_methods(["GET", "POST"])
 @student_view
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -565,7 +641,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = services.attempt_expire_if_due(user=request.user, attempt_id=attempt_id)
     if attempt.is_open:
         return redirect(attempt_url(attempt_id))
-    rows = _review_rows(selectors.review_items(attempt))
+    rows = _review_rows(attempt, selectors.review_items(attempt))
     (status,) = selectors.quiz_statuses(request.user, [attempt.quiz])
     closes_at = status.window.closes_at if status.window is not None else None
     shown = reviewing.shown(
@@ -585,9 +661,10 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return TemplateResponse(request, "quiz/review.html", context)
 
 
-def _review_rows(items: list[AttemptItem]) -> list[dict]:
+def _review_rows(attempt: Attempt, items: list[AttemptItem]) -> list[dict]:
     rows = []
     for item in items:
+        item.attempt = attempt  # what the way the answer came about reads, without a query
         response = getattr(item, "response", None)
         rows.append(
             {
@@ -596,6 +673,7 @@ def _review_rows(items: list[AttemptItem]) -> list[dict]:
                 "changes": list(response.changes.all()) if response else [],
                 "given": given_answer(item),
                 "right_answer": right_answer(item),
+                "path": path(item),
             }
         )
     return rows
@@ -783,7 +861,7 @@ def _attempt_detail(
 ) -> TemplateResponse:
     context = {
         "attempt": attempt,
-        "rows": _review_rows(selectors.review_items(attempt)),
+        "rows": _review_rows(attempt, selectors.review_items(attempt)),
         "instructor": True,
         "shown": reviewing.EVERYTHING,
         "student": attempt.user,

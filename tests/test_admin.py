@@ -155,6 +155,7 @@ def test_quiz_drawing_more_questions_than_it_has_is_refused(instructor_client):
             "pass_mark": "50",
             "draw_count": "10",
             "feedback": "immediate",
+            "retry_credit": "50",
             "navigation": "sequential",
             "is_published": "on",
             "quiz_questions-TOTAL_FORMS": "1",
@@ -177,6 +178,7 @@ def test_quiz_drawing_more_questions_than_its_draw_groups_allow_is_refused(instr
         "pass_mark": "50",
         "draw_count": "3",
         "feedback": "immediate",
+        "retry_credit": "50",
         "navigation": "sequential",
         "is_published": "on",
         "quiz_questions-TOTAL_FORMS": "3",
@@ -277,6 +279,7 @@ def quiz_change_data(quiz, **fields) -> dict:
         "max_attempts": "",
         "time_limit_minutes": "",
         "feedback": quiz.feedback,
+        "retry_credit": quiz.retry_credit,
         "navigation": quiz.navigation,
         **fields,
     }

@@ -704,36 +704,49 @@ def test_article_page_refuses_an_unknown_article(db):
 
 # The passage a student reads to find the evidence ---------------------------------------------
 
-THREE_PARAGRAPHS = (
-    "Russia captured Kherson back in March. The city was the only regional capital taken.\n"
-    "Kyiv’s men made a breakthrough in October. Ukraine pressed on the Dnipro.\n"
-    "Sergei Shoigu agreed to the plan. Troops began to withdraw."
+NEWS = "\n".join(f"Sentence number {n} of the report." for n in range(1, 9))  # one a paragraph
+LONG_PARAGRAPHS = (
+    "One of the first. Two of the first. Three of the first.\n"
+    "One of the second. Two of the second. Three of the second.\n"
+    "One of the third. Two of the third."
 )
 
 
-def test_a_passage_is_every_sentence_of_the_paragraphs_the_question_cites(
+def numbers(passage):
+    return [int(text.split()[2]) for _, text, _ in passage]
+
+
+def test_a_passage_reaches_out_paragraph_by_paragraph_to_five_sentences(
     django_assert_num_queries,
 ):
-    article = ArticleFactory(text=THREE_PARAGRAPHS)
-    one = QuestionFactory(article=article, excerpt="Ukraine pressed on the Dnipro.")
-    two = QuestionFactory(
+    article = ArticleFactory(text=NEWS)
+    middle = QuestionFactory(article=article, excerpt="Sentence number 4 of the report.")
+    first = QuestionFactory(article=article, excerpt="Sentence number 1 of the report.")
+    apart = QuestionFactory(
         article=article,
-        excerpt=["Russia captured Kherson back in March.", "Troops began to withdraw."],
+        excerpt=["Sentence number 2 of the report.", "Sentence number 7 of the report."],
     )
     questions = list(
-        Question.objects.prefetch_related("citations__sentence").filter(pk__in=[one.pk, two.pk])
+        Question.objects.prefetch_related("citations__sentence").filter(article=article)
     )
     with django_assert_num_queries(1):
         found = selectors.passages(questions)
-    assert [text for _, text, _ in found[one.pk]] == [
-        "Kyiv’s men made a breakthrough in October.",
-        "Ukraine pressed on the Dnipro.",
-    ]
-    assert [(text, paragraph) for _, text, paragraph in found[two.pk]] == [
-        ("Russia captured Kherson back in March.", 1),
-        ("The city was the only regional capital taken.", 1),
-        ("Sergei Shoigu agreed to the plan.", 3),
-        ("Troops began to withdraw.", 3),
-    ]
+    assert numbers(found[middle.pk]) == [2, 3, 4, 5, 6]  # two paragraphs either side
+    assert numbers(found[first.pk]) == [1, 2, 3]  # no further than two paragraphs out
+    assert numbers(found[apart.pk]) == [1, 2, 3, 6, 7, 8]  # one either side makes five
     ids = {s.text: s.pk for s in article.current_sentences()}
-    assert found[one.pk][1][0] == ids["Ukraine pressed on the Dnipro."]
+    assert found[middle.pk][2] == [ids["Sentence number 4 of the report."], NEWS.split("\n")[3], 4]
+
+
+def test_a_passage_of_long_paragraphs_is_the_cited_paragraph_and_its_neighbours(db):
+    article = ArticleFactory(text=LONG_PARAGRAPHS)
+    question = QuestionFactory(article=article, excerpt="Two of the third.")
+    found = selectors.passages([question])[question.pk]
+    assert [text for _, text, _ in found] == [
+        "One of the second.",
+        "Two of the second.",
+        "Three of the second.",
+        "One of the third.",
+        "Two of the third.",
+    ]
+    assert {paragraph for _, _, paragraph in found} == {2, 3}

@@ -625,8 +625,8 @@ def test_an_answer_that_loses_a_race_gets_the_answer_that_won(student, quiz, mon
     answer(student, attempt.items.get(position=2))
     locked_item = services._locked_item
 
-    def read_before_the_winner_committed(*args):
-        found = locked_item(*args)
+    def read_before_the_winner_committed(*args, **where):
+        found = locked_item(*args, **where)
         found._state.fields_cache["response"] = None  # no answer stood when this was read
         return found
 
