@@ -456,3 +456,29 @@ def test_the_quiz_page_says_how_the_second_try_works(student_client, student):
     html = student_client.get(reverse("quiz:quiz", args=[quiz.slug])).content.decode()
     assert "you find the sentence of the article that supports the answer" in html
     assert "try again for 40% of the question" in html
+
+
+def test_in_a_free_attempt_the_search_waits_while_the_student_goes_elsewhere(
+    student_client, student
+):
+    attempt = started(student, navigation=Quiz.Navigation.FREE)
+    answer(student_client, attempt, 1, right=False)
+    assert 'class="question-map"' in page(student_client, attempt, 1)
+    answer(student_client, attempt, 2, right=True)
+    html = page(student_client, attempt, 1)  # back to the first: the search is still open
+    assert "Not quite: find the evidence" in html
+    pick(student_client, attempt, CITED)
+    answer(student_client, attempt, 1, right=True)
+    student_client.post(reverse("quiz:finish", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.points) == (Attempt.State.FINISHED, Decimal("1.5"))
+
+
+def test_practice_finds_the_evidence_too(student_client, student):
+    quiz = evidence_quiz(student)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_finish(user=student, attempt_id=attempt.pk)
+    practice = services.practice_start(user=student, quiz=quiz)
+    assert practice.is_practice
+    answer(student_client, practice, right=False)
+    assert "Not quite: find the evidence" in page(student_client, practice)
