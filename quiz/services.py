@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -102,30 +102,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
 def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
     """Start a practice attempt of exactly the questions of `quiz` this user was asked and
     has not yet answered right in any attempt. It has no time limit and does not count."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        current = _current_attempt(user, quiz, now)
-        if current is not None and not current.is_practice:
-            raise errors.FinishBeforePractising()
-        _check_open(user, quiz, now)
-        if current is not None:
-            _close(current, now, state=Attempt.State.ABANDONED)
-        asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
-        missed = (
-            Question.objects.filter(pk__in=asked.values("question"))
-            .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
-            .prefetch_related("choices")
-        )
-        order = dict(quiz.quiz_questions.values_list("question_id", "position"))
-        # In the quiz's order. A question since taken out of the quiz is not practised: it was
-        # taken out for a reason (a rewritten bank asks its fact in another question).
-        missed = [q for q in missed if q.pk in order]
-        questions = sorted((q for q in missed if not q.needs_review), key=lambda q: order[q.pk])
-        if not questions and missed:
-            raise errors.QuizBeingCorrected()  # what is left to practise waits for review
-        if not questions:
-            raise errors.NothingToPractise()
-        return _create(user, quiz, questions, now=now, practice=True, deadline=None)
+    return _practice(user, quiz, now or timezone.now(), _missed)
 
 
 def review_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -133,7 +110,17 @@ def review_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = N
     practice, `quiz.memory`): the most overdue first, at most `memory.SESSION` of them. It has
     no time limit and does not count; its answers update the schedule when it closes, so
     nothing it asks comes due again today."""
-    now = now or timezone.now()
+    return _practice(user, quiz, now or timezone.now(), _due)
+
+
+def _practice(
+    user: AbstractBaseUser,
+    quiz: Quiz,
+    now: datetime,
+    questions_for: Callable[[AbstractBaseUser, Quiz, datetime], list[Question]],
+) -> Attempt:
+    """A practice attempt of the questions `questions_for` picks (it raises when there are
+    none), in place of a practice attempt in progress, never of a graded one."""
     with transaction.atomic():
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
@@ -141,16 +128,40 @@ def review_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = N
         _check_open(user, quiz, now)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
-        due = (
-            selectors.due(user, now)
-            .filter(question__quizzes=quiz)
-            .select_related("question")
-            .order_by("due", "pk")[: memory.SESSION]
-        )
-        questions = [remembered.question for remembered in due]
-        if not questions:
-            raise errors.NothingDue()
+        questions = questions_for(user, quiz, now)
         return _create(user, quiz, questions, now=now, practice=True, deadline=None)
+
+
+def _missed(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> list[Question]:
+    asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
+    missed = (
+        Question.objects.filter(pk__in=asked.values("question"))
+        .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
+        .prefetch_related("choices")
+    )
+    order = dict(quiz.quiz_questions.values_list("question_id", "position"))
+    # In the quiz's order. A question since taken out of the quiz is not practised: it was
+    # taken out for a reason (a rewritten bank asks its fact in another question).
+    missed = [q for q in missed if q.pk in order]
+    questions = sorted((q for q in missed if not q.needs_review), key=lambda q: order[q.pk])
+    if not questions and missed:
+        raise errors.QuizBeingCorrected()  # what is left to practise waits for review
+    if not questions:
+        raise errors.NothingToPractise()
+    return questions
+
+
+def _due(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> list[Question]:
+    due = (
+        selectors.due(user, now)
+        .filter(question__quizzes=quiz)
+        .select_related("question")
+        .order_by("due", "pk")[: memory.SESSION]
+    )
+    questions = [remembered.question for remembered in due]
+    if not questions:
+        raise errors.NothingDue()
+    return questions
 
 
 def answer_record(

@@ -7,6 +7,7 @@ shows the same thing htmx swaps in.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -228,20 +229,21 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @student_view
 def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = selectors.visible_quiz(request.user, slug)
-    try:
-        attempt = services.practice_start(user=request.user, quiz=quiz)
-    except (errors.NotAllowed, errors.QuizClosed) as exc:
-        return _quiz_page(request, quiz, str(exc), status=status_of(exc))
-    return go(request, attempt_url(attempt.pk))
+    """Practise the questions not yet answered right."""
+    return _practise(request, slug, services.practice_start)
 
 
 @require_POST
 @student_view
 def review_due(request: HttpRequest, slug: str) -> HttpResponse:
+    """Practise the questions due for review today."""
+    return _practise(request, slug, services.review_start)
+
+
+def _practise(request: HttpRequest, slug: str, start: Callable[..., Attempt]) -> HttpResponse:
     quiz = selectors.visible_quiz(request.user, slug)
     try:
-        attempt = services.review_start(user=request.user, quiz=quiz)
+        attempt = start(user=request.user, quiz=quiz)
     except (errors.NotAllowed, errors.QuizClosed) as exc:
         return _quiz_page(request, quiz, str(exc), status=status_of(exc))
     return go(request, attempt_url(attempt.pk))

@@ -94,17 +94,7 @@ def take(student, quiz, rights, *, at=START, finish=True, practice=False):
     None skipped) a minute apart, and finish it."""
     start = services.practice_start if practice else services.attempt_start
     attempt = start(user=student, quiz=quiz, now=at)
-    for n, (item, right) in enumerate(
-        zip(attempt.items.order_by("position"), rights, strict=True), 1
-    ):
-        if right is not None:
-            services.answer_record(
-                user=student,
-                attempt_id=attempt.pk,
-                item_id=item.pk,
-                answers=choose(item, right),
-                now=at + timedelta(minutes=n),
-            )
+    take_items(student, attempt, rights, at=at)
     attempt.refresh_from_db()
     if finish and attempt.is_open:
         services.attempt_finish(user=student, attempt_id=attempt.pk, now=at + timedelta(hours=1))
@@ -270,9 +260,13 @@ def test_a_review_session_does_not_count_and_waits_for_a_graded_attempt(student,
 
 
 def take_items(student, attempt, rights, *, at):
+    """Answer the attempt's questions in order (True right, False wrong, None skipped), a
+    minute apart from `at`."""
     for n, (item, right) in enumerate(
         zip(attempt.items.order_by("position"), rights, strict=True), 1
     ):
+        if right is None:
+            continue
         services.answer_record(
             user=student,
             attempt_id=attempt.pk,

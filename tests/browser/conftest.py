@@ -42,6 +42,27 @@ def context(browser):
     context.close()
 
 
+PHONE = {"width": 390, "height": 844}  # a common phone's screen, in CSS pixels
+
+
+@pytest.fixture
+def phone(browser):
+    """Open a page on a phone-sized touch screen in a new context (another browser, with its
+    own log-in), in the colour scheme asked for: `page = phone("dark")`. Closed after."""
+    contexts = []
+
+    def open_page(scheme: str = "light"):
+        context = browser.new_context(viewport=PHONE, color_scheme=scheme, has_touch=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -61,7 +61,7 @@ def test_extra_time_given_mid_attempt_reaches_the_countdown_at_the_next_sync(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_extra_time_and_attempts_are_said_on_a_phone_and_without_javascript(
-    browser, live_server, student, scheme
+    browser, phone, live_server, student, scheme
 ):
     """The sentences on the quiz page and beside the clock, axe-clean on a phone in both
     themes; without JavaScript the page gives the clock time the attempt ends at, with the
@@ -76,11 +76,9 @@ def test_extra_time_and_attempts_are_said_on_a_phone_and_without_javascript(
     services.accommodation_save(
         user=teacher, accommodation=Accommodation(user=student, quiz=quiz, extra_attempts=1)
     )
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
     plain = browser.new_context(java_script_enabled=False)
     try:
-        page = phone.new_page()
-        page.set_default_timeout(10_000)
+        page = phone(scheme)
         log_in(page, live_server)
         page.goto(live_server.url + reverse("quiz:quiz", args=[quiz.slug]))
         assert "You have 1 extra attempt." in page.inner_text("main")
@@ -108,5 +106,4 @@ def test_extra_time_and_attempts_are_said_on_a_phone_and_without_javascript(
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         page.screenshot(path=f"/tmp/accommodation-phone-{scheme}.png", full_page=True)
     finally:
-        phone.close()
         plain.close()

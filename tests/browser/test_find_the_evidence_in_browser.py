@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from quiz.models import AttemptItem, Quiz, Response
 from tests.answers import choose
+from tests.browser.conftest import PHONE
 from tests.browser.test_student_in_browser import (
     check_accessible,
     log_in,
@@ -178,19 +179,13 @@ def test_search_then_second_try_without_javascript(browser, live_server, quiz, s
     context.close()
 
 
-def test_the_search_on_a_phone_reads_without_scrolling_sideways(
-    browser,
-    live_server,
-    quiz,
-    student,  # noqa: F811
-):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
-    page = context.new_page()
+def test_the_search_on_a_phone_reads_without_scrolling_sideways(phone, live_server, quiz, student):  # noqa: F811
+    page = phone("dark")
     start(page, live_server)
     page.check(f"input[name=answer][value='{choose(item(student, 1), False)[0]}']")
     page.click("button.answer-submit")
     page.wait_for_selector("text=Not quite: find the evidence")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     check_accessible(page)
     page.screenshot(path="/tmp/evidence-phone-find.png", full_page=True)
     page.check(sentence_radio(CITED))
@@ -199,4 +194,3 @@ def test_the_search_on_a_phone_reads_without_scrolling_sideways(
     check_accessible(page)
     page.screenshot(path="/tmp/evidence-phone-retry.png", full_page=True)
     assert re.search(r"50%", page.inner_text("main"))
-    context.close()

@@ -161,7 +161,7 @@ def test_map_flag_and_summary_without_javascript(browser, live_server, quiz, stu
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_map_and_summary_fit_a_phone_in_both_themes(browser, live_server, student, scheme):  # noqa: F811
+def test_map_and_summary_fit_a_phone_in_both_themes(phone, live_server, student, scheme):  # noqa: F811
     QuizFactory(
         open_to=[student],
         slug="free",
@@ -169,33 +169,26 @@ def test_map_and_summary_fit_a_phone_in_both_themes(browser, live_server, studen
         feedback=Quiz.Feedback.AT_END,
         questions=QuestionFactory.create_batch(40),
     )
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, color_scheme=scheme, has_touch=True
+    page = phone(scheme)
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["free"]))
+    page.click("text=Start the quiz")
+    page.wait_for_selector(".question-map")
+    page.click(map_link(7))
+    page.wait_for_selector("text=Question 7 of 40")
+    page.click("#flag-button")
+    page.wait_for_selector("#flag-button[aria-pressed='true']")
+    check_accessible(page)
+    assert page.evaluate(WIDE) <= 390
+    # Every map entry is at least 44 px square-ish to tap (WCAG 2.5.5's size).
+    sizes = page.eval_on_selector_all(
+        ".question-map a", "els => els.map(e => [e.offsetWidth, e.offsetHeight])"
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        log_in(page, live_server)
-        page.goto(live_server.url + reverse("quiz:quiz", args=["free"]))
-        page.click("text=Start the quiz")
-        page.wait_for_selector(".question-map")
-        page.click(map_link(7))
-        page.wait_for_selector("text=Question 7 of 40")
-        page.click("#flag-button")
-        page.wait_for_selector("#flag-button[aria-pressed='true']")
-        check_accessible(page)
-        assert page.evaluate(WIDE) <= 390
-        # Every map entry is at least 44 px square-ish to tap (WCAG 2.5.5's size).
-        sizes = page.eval_on_selector_all(
-            ".question-map a", "els => els.map(e => [e.offsetWidth, e.offsetHeight])"
-        )
-        assert min(w for w, _ in sizes) >= 44
-        assert min(h for _, h in sizes) >= 44
-        page.screenshot(path=f"/tmp/free-question-{scheme}.png", full_page=True)
-        page.click("text=Summary and finish…")
-        page.wait_for_url(re.compile(r"/finish/$"))
-        check_accessible(page)
-        assert page.evaluate(WIDE) <= 390
-        page.screenshot(path=f"/tmp/free-summary-{scheme}.png", full_page=True)
-    finally:
-        context.close()
+    assert min(w for w, _ in sizes) >= 44
+    assert min(h for _, h in sizes) >= 44
+    page.screenshot(path=f"/tmp/free-question-{scheme}.png", full_page=True)
+    page.click("text=Summary and finish…")
+    page.wait_for_url(re.compile(r"/finish/$"))
+    check_accessible(page)
+    assert page.evaluate(WIDE) <= 390
+    page.screenshot(path=f"/tmp/free-summary-{scheme}.png", full_page=True)

@@ -43,46 +43,38 @@ FOCUS_CONTRAST = """() => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_quiz_on_a_phone_fits_and_passes_axe_in_both_themes(
-    browser, live_server, quiz, student, scheme
+    phone, live_server, quiz, student, scheme
 ):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, color_scheme=scheme, has_touch=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        log_in(page, live_server)
+    page = phone(scheme)
+    log_in(page, live_server)
+    check_accessible(page)
+    page.click("text=Every type")
+    page.click("text=Start the quiz")
+    for n in range(1, 8):
+        page.wait_for_selector(f"text=Question {n} of 7")
         check_accessible(page)
-        page.click("text=Every type")
-        page.click("text=Start the quiz")
-        for n in range(1, 8):
-            page.wait_for_selector(f"text=Question {n} of 7")
-            check_accessible(page)
-            assert page.evaluate(WIDE) <= 390, f"question {n} scrolls sideways"
-            if page.locator(".ordering").count():
-                # Numbered items, each Move button inside the card.
-                assert page.evaluate(
-                    "() => getComputedStyle(document.querySelector('.ordering li'), '::before')"
-                    ".content"
-                ).startswith("counter(")
-                page.screenshot(path=f"/tmp/look-ordering-{scheme}.png", full_page=True)
-            if page.locator(".matching").count():
-                page.screenshot(path=f"/tmp/look-matching-{scheme}.png", full_page=True)
-            answer_by_mouse(page, current_item(student))
-            page.wait_for_selector("#fb-heading")
-            check_accessible(page)
-            if n < 7:
-                page.click("text=Next question")
-        page.click("text=See your results")
+        assert page.evaluate(WIDE) <= 390, f"question {n} scrolls sideways"
+        if page.locator(".ordering").count():
+            # Numbered items, each Move button inside the card.
+            assert page.evaluate(
+                "() => getComputedStyle(document.querySelector('.ordering li'), '::before').content"
+            ).startswith("counter(")
+            page.screenshot(path=f"/tmp/look-ordering-{scheme}.png", full_page=True)
+        if page.locator(".matching").count():
+            page.screenshot(path=f"/tmp/look-matching-{scheme}.png", full_page=True)
+        answer_by_mouse(page, current_item(student))
+        page.wait_for_selector("#fb-heading")
         check_accessible(page)
-        assert page.evaluate(WIDE) <= 390
-        page.screenshot(path=f"/tmp/look-review-{scheme}.png", full_page=True)
-        page.goto(live_server.url + reverse("quiz:progress"))
-        check_accessible(page)
-        assert page.evaluate(WIDE) <= 390
-        page.screenshot(path=f"/tmp/look-progress-{scheme}.png", full_page=True)
-    finally:
-        context.close()
+        if n < 7:
+            page.click("text=Next question")
+    page.click("text=See your results")
+    check_accessible(page)
+    assert page.evaluate(WIDE) <= 390
+    page.screenshot(path=f"/tmp/look-review-{scheme}.png", full_page=True)
+    page.goto(live_server.url + reverse("quiz:progress"))
+    check_accessible(page)
+    assert page.evaluate(WIDE) <= 390
+    page.screenshot(path=f"/tmp/look-progress-{scheme}.png", full_page=True)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
