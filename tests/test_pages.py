@@ -1,9 +1,14 @@
 """The pages that answer before the student's quiz exists: login and the list of quizzes."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import QuizFactory, UserFactory
+from quiz import services
+from quiz.models import Attempt
+from tests.factories import QuestionFactory, QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +88,20 @@ def test_quiz_page_counts_only_the_questions_an_attempt_can_ask(
     )
     html = student_client.get(quiz.get_absolute_url()).content.decode()
     assert f"<dt>Questions</dt><dd>{said}" in html
+
+
+def test_home_says_a_timed_attempt_past_its_deadline_is_over_and_leads_to_the_results(
+    student_client, student
+):
+    quiz = QuizFactory(open_to=[student], time_limit_minutes=10, questions=[QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    html = student_client.get(reverse("quiz:home")).content.decode()
+    assert "</time> left" in html
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    html = student_client.get(reverse("quiz:home")).content.decode()
+    assert "</time> left" not in html
+    assert "its time is up" in html
+    results = reverse("quiz:review", args=[attempt.pk])
+    assert f'href="{results}"' in html
+    assert student_client.get(results).status_code == 200
+    assert not Attempt.objects.get(pk=attempt.pk).is_open
