@@ -237,7 +237,7 @@ def bank_read(*, article_slugs: Iterable[str] | None = None) -> Bank:
                 shuffle_choices,
                 tuple(members[pk]),
                 shuffle_questions=shuffle_questions,
-                feedback_each=feedback == models.Feedback.IMMEDIATE,
+                feedback_each=feedback != models.Feedback.AT_END,
                 draw_count=draw_count,
             )
             for pk, slug, shuffle_choices, shuffle_questions, feedback, draw_count in (

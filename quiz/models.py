@@ -643,6 +643,7 @@ class Attempt(models.Model):
 
     @property
     def second_try_share(self) -> Fraction:
+        """The share of a question's points a right second try earns (`retrying.credit`)."""
         return Fraction(self.retry_credit, 100)
 
     @property
@@ -778,15 +779,24 @@ class AttemptItem(models.Model):
     @property
     def stage(self) -> retrying.Stage:
         """Where the answered item stands (load it with its attempt and response): always done
-        but under find the evidence, then retry."""
+        but under find the evidence, then retry, and done there too once the student has moved
+        on in a sequential attempt (`later_answered`, where annotated: "your first answer
+        stands"). Only sentences of the passage can be found, and only among others: a
+        passage without a cited sentence (never, as attempts are made) or with nothing else
+        leaves nothing to search for, and the second try opens at once."""
         response = self.response
         if not self.attempt.finds_evidence:
             return retrying.Stage.DONE
+        if getattr(self, "later_answered", False) and not self.attempt.navigates_freely:
+            return retrying.Stage.DONE
+        offered = {ident for ident, _, _ in self.passage}
+        cited = offered.intersection(self.cited_ids)
         return retrying.stage(
             tries=response.tries,
             is_correct=response.is_correct,
             picks=response.picks,
-            cited=self.cited_ids,
+            # Every sentence offered cited (an ordering of the whole timeline): no search.
+            cited=cited if cited != offered else set(),
         )
 
 
@@ -828,10 +838,27 @@ class Response(models.Model):
         return f"{self.item}: {self.score}"
 
     @property
+    def verdict(self) -> str:
+        """The answer's verdict in words, as every page says it."""
+        if self.is_correct:
+            second = self.tries > 1 and self.first_score is not None and self.first_score < 1
+            return "Right on the second try" if second else "Correct"
+        return "Partly right" if self.score else "Not quite"
+
+    @property
     def points(self) -> Decimal:
         """The score (the share of the item earned) in the item's points, to the hundredth:
         what the attempt's points add up (`services.POINTS`)."""
         return points(self.score, self.item.weight)
+
+
+def right_first_time(response: str = "") -> Q:
+    """Responses (through the path `response`, e.g. "response__") answered right without a
+    second try, or with a first try since found right: what practice, mastery and coverage
+    count as known. A right second try came after the evidence was found or shown."""
+    return Q(**{f"{response}is_correct": True, f"{response}tries": 1}) | Q(
+        **{f"{response}first_score": 1}
+    )
 
 
 def points(score: Decimal, weight: int) -> Decimal:

@@ -218,7 +218,7 @@ class PassageSentence:
 
     place: int  # what its radio posts: its place in the passage, never its id
     text: str
-    picked: bool  # picked already, and not the evidence (a right pick ends the search)
+    picked: bool  # picked already (while searching, a wrong pick: a right one ends it)
     marked: bool  # highlighted as the evidence: once found or shown, never before
 
 
@@ -259,8 +259,10 @@ def path(item: AttemptItem) -> list[Step]:
     """How the answer came about: the first try, the sentences picked, the second try; empty
     for an answer given once with no search for the evidence."""
     response = getattr(item, "response", None)
-    if response is None or (response.tries == 1 and not response.picks):
+    if response is None or not item.attempt.finds_evidence:
         return []
+    if response.tries == 1 and response.is_correct:
+        return []  # right at once: nothing to tell
     kind = item.question.kind_object
     options = dict(item.options)
     first = response.first_submission if response.tries > 1 else response.submission
@@ -271,19 +273,21 @@ def path(item: AttemptItem) -> list[Step]:
     for ident in response.picks:
         outcome = "supports the answer" if ident in cited else "not the evidence"
         steps.append(Step("Sentence picked", texts.get(ident, ""), outcome, quoted=True))
-    if response.picks and not retrying.found(response.picks, cited):
+    if retrying.shown(response.picks, cited):
         evidence = sentences.join(text for _, text in item.evidence)
         steps.append(Step("Evidence shown", evidence, "", quoted=True))
     if response.tries > 1:
-        share = f"{item.attempt.retry_credit}% of the points for a second try"
         verdict = "right" if response.is_correct else "not right"
+        share = f"a second try earns {item.attempt.retry_credit}% of the points"
         steps.append(
             Step(
                 "Second answer",
                 kind.describe_submission(options, response.submission),
-                f"{verdict}; {share}",
+                f"{verdict} ({share})",
             )
         )
+    else:
+        steps.append(Step("Second answer", "none given: the first answer stands", ""))
     return steps
 
 

@@ -42,6 +42,7 @@ from quiz.models import (
     QuizQuestion,
     Response,
     Sentence,
+    right_first_time,
 )
 from quiz.spreadsheets import safe_csv_writer
 
@@ -338,8 +339,13 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     if cohort is not None:
         items = items.filter(attempt__user_id__in=members)
     picking = [kind.name for kind in grading.all_kinds() if kind.counts_picks]
+    # Counted as first given: a second try (find the evidence, then retry) came after
+    # the evidence was found, and says less about what students thought.
+    first_given = Coalesce(
+        "response__first_submission", "response__submission", output_field=JSONField()
+    )
     pick = Case(
-        When(question__kind__in=picking, then=F("response__submission")),
+        When(question__kind__in=picking, then=first_given),
         default=Value(None),
         output_field=JSONField(),
     )
@@ -359,14 +365,15 @@ def item_analysis(quiz: Quiz, *, cohort: Cohort | None = None) -> tuple[int, lis
     typing = [kind.name for kind in grading.all_kinds() if kind.counts_answers]
     typed = (
         items.filter(question__kind__in=typing, response__isnull=False)
-        .values("question_id", "response__submission", "response__score")
+        .annotate(
+            given=first_given, given_score=Coalesce("response__first_score", "response__score")
+        )
+        .values("question_id", "given", "given_score")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in typed:
-        submissions[row["question_id"]].append(
-            (row["response__submission"], float(row["response__score"]), row["n"])
-        )
+        submissions[row["question_id"]].append((row["given"], float(row["given_score"]), row["n"]))
     for row in groups:
         n = row["n"]
         share = float(row["response__score"] or 0)
@@ -560,7 +567,7 @@ def coverage(article: Article, *, cohort: Cohort | None = None) -> Coverage:
     by_question = {
         row["question"]: (row["answers"], row["right"])
         for row in responses.values(question=F("item__question_id")).annotate(
-            answers=Count("pk"), right=Count("pk", filter=Q(is_correct=True))
+            answers=Count("pk"), right=Count("pk", filter=right_first_time())
         )
     }
     paragraphs: list[CoverageParagraph] = []

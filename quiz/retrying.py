@@ -55,13 +55,18 @@ def found(picks: Sequence[int], cited: Collection[int]) -> bool:
     return any(pick in cited for pick in picks)
 
 
+def shown(picks: Sequence[int], cited: Collection[int]) -> bool:
+    """Whether the evidence was shown: the picks used up, none of them cited."""
+    return len(picks) >= PICKS and not found(picks, cited)
+
+
 def stage(*, tries: int, is_correct: bool, picks: Sequence[int], cited: Collection[int]) -> Stage:
     """Where a question answered under find-the-evidence stands after `tries` answers, the
-    last one right or not, and the sentences picked. A question citing no sentence (none is
-    asked in an attempt, but a bank may change) opens its second try at once."""
+    last one right or not, and the sentences picked. A question citing no sentence to find
+    opens its second try at once."""
     if is_correct or tries >= TRIES:
         return Stage.DONE
-    if not cited or found(picks, cited) or len(picks) >= PICKS:
+    if not cited or found(picks, cited) or shown(picks, cited):
         return Stage.RETRY
     return Stage.FIND
 

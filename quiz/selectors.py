@@ -6,6 +6,7 @@ attempt is simply not found (`errors.NotFound`), never revealed.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quiz import accommodations, drawing, errors, memory, reviewing
+from quiz import accommodations, drawing, errors, memory, reviewing, sentences
 from quiz.accommodations import Allowance
 from quiz.models import (
     Accommodation,
@@ -47,6 +48,7 @@ from quiz.models import (
     QuizQuestion,
     ScoreChange,
     Sentence,
+    right_first_time,
 )
 
 
@@ -323,15 +325,28 @@ def current_item(user: AbstractBaseUser, attempt_id: int) -> AttemptItem | None:
     return item
 
 
+def later_answered() -> Exists:
+    """Whether an item after this one has an answer: in a sequential attempt the student has
+    moved on, and a search for this one's evidence is over (`AttemptItem.stage`)."""
+    return Exists(
+        AttemptItem.objects.filter(
+            attempt=OuterRef("attempt"), position__gt=OuterRef("position"), response__isnull=False
+        )
+    )
+
+
 def item_at(
     user: AbstractBaseUser, attempt_id: int, *, missing_ok: bool = False, **where: int
 ) -> AttemptItem | None:
     """An item of the user's attempt by `position` or `pk`, with its response if answered,
-    what its page or its feedback shows, and `quiz_open`: one query. None if there is no such
-    item and `missing_ok`."""
+    what its page or its feedback shows, `quiz_open` and `later_answered`: one query. None if
+    there is no such item and `missing_ok`."""
     item = (
         AttemptItem.objects.select_related("attempt__quiz", "question__article", "response")
-        .annotate(quiz_open=open_now(user, timezone.now(), "attempt__quiz"))
+        .annotate(
+            quiz_open=open_now(user, timezone.now(), "attempt__quiz"),
+            later_answered=later_answered(),
+        )
         .filter(attempt_id=attempt_id, attempt__user=user, **where)
         .first()
     )
@@ -364,14 +379,7 @@ def question_map(attempt: Attempt) -> list[MapEntry]:
 
 def answered_item(user: AbstractBaseUser, attempt_id: int, position: int) -> AttemptItem:
     """An item of the user's attempt with its response and all that feedback shows."""
-    item = (
-        AttemptItem.objects.select_related("attempt__quiz", "question__article", "response")
-        .filter(attempt_id=attempt_id, attempt__user=user, position=position)
-        .first()
-    )
-    if item is None:
-        raise errors.NoSuchItem()
-    return item
+    return item_at(user, attempt_id, position=position)
 
 
 def review_items(attempt: Attempt) -> list[AttemptItem]:
@@ -414,7 +422,7 @@ def has_missed(user: AbstractBaseUser, quiz: Quiz) -> bool:
         attempt__user=user, attempt__quiz=quiz, question__in=quiz.questions.all()
     )
     return asked.exclude(
-        question__in=asked.filter(response__is_correct=True).values("question")
+        question__in=asked.filter(right_first_time("response__")).values("question")
     ).exists()
 
 
@@ -481,20 +489,21 @@ def progress(user: AbstractBaseUser) -> tuple[list[QuizProgress], list[TopicMast
             quiz_progress.quiz, open_windows.get(quiz_progress.quiz.pk)
         )
     # A right answer counts towards mastery only once the student may know it was right:
-    # at once in practice and where feedback comes after each question, else when the
+    # at once in practice and where feedback comes after each question (the attempt's own
+    # rule), else when the
     # attempt has ended and its quiz's review options show the marks now.
     marks_shown = [
         p.quiz.pk for p in by_quiz.values() if shows_marks(p.quiz, open_windows.get(p.quiz.pk))
     ]
     known = (
         Q(attempt__is_practice=True)
-        | Q(attempt__quiz__feedback=Quiz.Feedback.IMMEDIATE)
+        | ~Q(attempt__feedback=Quiz.Feedback.AT_END)
         | (Q(attempt__quiz__in=marks_shown) & ~Q(attempt__state=Attempt.State.IN_PROGRESS))
     )
     met = (
         AttemptItem.objects.filter(attempt__user=user)
         .values("question__topic", "question")
-        .annotate(right=Count("pk", filter=Q(response__is_correct=True) & known))
+        .annotate(right=Count("pk", filter=right_first_time("response__") & known))
         .order_by()
     )
     topics: dict[str, TopicMastery] = defaultdict(lambda: TopicMastery(""))
@@ -544,47 +553,28 @@ def article_page(slug: str, cited: Iterable[int] = ()) -> ArticlePage:
     return ArticlePage(article, paragraphs, corrected)
 
 
-# A passage offers at least this many sentences where the article has them, reaching out to
-# at most this many paragraphs either side of a cited one: news is written a sentence to a
-# paragraph, and a passage of the cited paragraph alone would be the answer to its search.
-PASSAGE_SENTENCES = 5
-PASSAGE_REACH = 2
-
-
-def passages(questions: Sequence[Question]) -> dict[int, list[list[Any]]]:
-    """Each question's passage, what a student reads to find the evidence (an attempt freezes
-    it, as it does the evidence): the paragraphs its cited sentences stand in, with the
-    paragraphs around them, one more either side at a time, until it holds
-    `PASSAGE_SENTENCES` sentences or reaches `PASSAGE_REACH` paragraphs out. Current
-    sentences in the article's order, as [sentence id, text, paragraph]. One query for all
-    of them (prefetch `citations__sentence`)."""
+def passages(
+    questions: Sequence[Question], *, rng: random.Random | None = None
+) -> dict[int, list[list[Any]]]:
+    """Each question's passage (`sentences.passage`, `rng` an attempt's), from its article's
+    current sentences, as [sentence id, text, paragraph]: what an attempt freezes for the
+    student to find the evidence in. One query for all of them (prefetch
+    `citations__sentence`)."""
     cited = {
-        question.pk: {s.paragraph for s in question.cited() if s.is_current}
-        for question in questions
+        question.pk: {s.pk for s in question.cited() if s.is_current} for question in questions
     }
     articles = {question.article_id for question in questions if cited[question.pk]}
-    by_paragraph: dict[int, dict[int, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_article: dict[int, list[list[Any]]] = defaultdict(list)
     for ident, article_id, text, paragraph in (
         Sentence.objects.filter(article_id__in=articles, position__isnull=False)
         .order_by("article_id", "position")
         .values_list("pk", "article_id", "text", "paragraph")
     ):
-        by_paragraph[article_id][paragraph].append([ident, text, paragraph])
-    found: dict[int, list[list[Any]]] = {}
-    for question in questions:
-        paragraphs = by_paragraph[question.article_id] if cited[question.pk] else {}
-        shown: set[int] = set()
-        for reach in range(PASSAGE_REACH + 1):
-            shown = {
-                p + step
-                for p in cited[question.pk]
-                for step in range(-reach, reach + 1)
-                if p + step in paragraphs
-            }
-            if sum(len(paragraphs[p]) for p in shown) >= PASSAGE_SENTENCES:
-                break
-        found[question.pk] = [sentence for p in sorted(shown) for sentence in paragraphs[p]]
-    return found
+        by_article[article_id].append([ident, text, paragraph])
+    return {
+        question.pk: sentences.passage(by_article[question.article_id], cited[question.pk], rng=rng)
+        for question in questions
+    }
 
 
 # The instructors' page -----------------------------------------------------------------------

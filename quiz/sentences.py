@@ -20,10 +20,12 @@ treats unlike "...".
 from __future__ import annotations
 
 import difflib
+import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sentencex
 
@@ -272,3 +274,43 @@ def _plain(text: str) -> str:
     for group, _ in _LOOKALIKES[:3]:
         text = re.sub("[" + re.escape("".join(group)) + "]", min(group), text)
     return " ".join(text.split())
+
+
+# A passage offers at least this many sentences where the article has them, in a window of
+# at most 2 * PASSAGE_REACH + 1 paragraphs around each cited one: news is written a sentence
+# to a paragraph, and a passage of the cited paragraph alone would be the answer to its search.
+PASSAGE_SENTENCES = 5
+PASSAGE_REACH = 2
+
+
+def passage(
+    sentences: Sequence[Sequence[Any]], cited: Collection[int], *, rng: random.Random | None = None
+) -> list[Sequence[Any]]:
+    """A question's passage, what a student reads to find (or pick) the evidence: of an
+    article's `sentences` ([id, text, paragraph, …] in order), those of the paragraphs the
+    `cited` ones stand in and of the paragraphs around them, in a window one paragraph wider
+    either side at a time (kept inside the article), until it holds `PASSAGE_SENTENCES`
+    sentences or spans 2 * `PASSAGE_REACH` + 1 paragraphs. Empty if none is cited.
+
+    With `rng` (an attempt's) the window slides by a random step within its reach, so that
+    the evidence is not always in its middle; without, it is centred (previews, bank checks).
+    The one rule, whether the sentences come from the database or a bank file's split."""
+    by_paragraph: dict[int, list[Sequence[Any]]] = defaultdict(list)
+    for sentence in sentences:
+        by_paragraph[sentence[2]].append(sentence)
+    holding = {sentence[2] for sentence in sentences if sentence[0] in cited}
+    if not holding:
+        return []
+    first, last = min(by_paragraph), max(by_paragraph)
+    shown: set[int] = set()
+    for reach in range(PASSAGE_REACH + 1):
+        shift = rng.randint(-reach, reach) if rng is not None else 0
+        shown = set()
+        for p in holding:
+            # 2 * reach + 1 paragraphs from `start`, holding p, inside the article where it
+            # is long enough (a window past its end would only be shorter).
+            start = max(first, min(p + shift - reach, last - 2 * reach))
+            shown |= {n for n in range(start, start + 2 * reach + 1) if n in by_paragraph}
+        if sum(len(by_paragraph[p]) for p in shown) >= PASSAGE_SENTENCES:
+            break
+    return [sentence for p in sorted(shown) for sentence in by_paragraph[p]]

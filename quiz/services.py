@@ -53,6 +53,7 @@ from quiz.models import (
     Quiz,
     Response,
     ScoreChange,
+    right_first_time,
 )
 
 _random = secrets.SystemRandom()
@@ -136,7 +137,7 @@ def _missed(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> list[Question]
     asked = AttemptItem.objects.filter(attempt__user=user, attempt__quiz=quiz)
     missed = (
         Question.objects.filter(pk__in=asked.values("question"))
-        .exclude(pk__in=asked.filter(response__is_correct=True).values("question"))
+        .exclude(pk__in=asked.filter(right_first_time("response__")).values("question"))
         .prefetch_related("choices")
     )
     order = dict(quiz.quiz_questions.values_list("question_id", "position"))
@@ -584,11 +585,11 @@ def answer_accept(
                 continue
             grade = kind.grade(wider, response.submission)
             score = _decimal(grade.score)
+            first = None
             if response.tries > 1:  # both tries regraded, credited as when they were given
-                first = kind.grade(wider, response.first_submission).score
+                first = kind.grade(wider, response.first_submission)
                 share = item.attempt.second_try_share
-                score = _decimal(retrying.credit([first, grade.score], share))
-                response.first_score = max(response.first_score, _decimal(first))
+                score = _decimal(retrying.credit([first.score, grade.score], share))
             if score <= response.score:
                 continue
             changes.append(
@@ -605,11 +606,18 @@ def answer_accept(
             response.score = score
             response.is_correct = grade.is_correct
             response.feedback = grade.feedback
+            if first is not None:
+                response.first_score = _decimal(first.score)
+                response.first_feedback = first.feedback
+                if first.is_correct:  # right the first time after all: its grade stands
+                    response.is_correct, response.feedback = True, first.feedback
             regraded.append(response)
             attempts[item.attempt_id] = item.attempt
         AttemptItem.objects.bulk_update(rekeyed, ["key"], batch_size=500)
         Response.objects.bulk_update(
-            regraded, ["score", "is_correct", "feedback", "first_score"], batch_size=500
+            regraded,
+            ["score", "is_correct", "feedback", "first_score", "first_feedback"],
+            batch_size=500,
         )
         ScoreChange.objects.bulk_create(changes, batch_size=500)
         _rescore([a for a in attempts.values() if not a.is_open])
@@ -797,16 +805,22 @@ def _lock_users(ids: Iterable[int]) -> None:
 def _locked_item(
     user: AbstractBaseUser, attempt_id: int, now: datetime, **where: int
 ) -> AttemptItem:
-    """The item (by `pk` or `position`) with its attempt (locked), question, any response and
-    whether the quiz is open to the user now (`quiz_open`), in one query."""
+    """The item (by `pk` or `position`) with its attempt (locked), question, whether the quiz
+    is open to the user now (`quiz_open`) and whether a later item has an answer
+    (`later_answered`); then its response, if any, read once the lock is held. Two queries.
+
+    The response is read apart: on PostgreSQL under Read Committed a statement that waited
+    for the lock still sees the other rows as they were when it began, and would miss the
+    answer, pick or second try the request before it has just committed."""
     earlier = AttemptItem.objects.filter(
         attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
     )
     item = (
         AttemptItem.objects.select_for_update(of=("attempt",))
-        .select_related("attempt__quiz", "question__article", "response")
+        .select_related("attempt__quiz", "question__article")
         .annotate(
             earlier_unanswered=Exists(earlier),
+            later_answered=selectors.later_answered(),
             quiz_open=selectors.open_now(user, now, "attempt__quiz"),
         )
         .filter(attempt_id=attempt_id, attempt__user=user, **where)
@@ -814,6 +828,11 @@ def _locked_item(
     )
     if item is None:
         raise errors.NoSuchItem()
+    response = Response.objects.filter(item=item).first()
+    if response is not None:
+        item.response = response
+    else:
+        item._state.fields_cache["response"] = None  # known to have none: no query for it
     return item
 
 
@@ -862,7 +881,7 @@ def _create(
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
     # What a student reads to find the evidence, frozen with it; only where it may be asked.
-    passages = selectors.passages(questions) if attempt.finds_evidence else {}
+    passages = selectors.passages(questions, rng=_random) if attempt.finds_evidence else {}
     AttemptItem.objects.bulk_create(
         _item(
             attempt,

@@ -256,13 +256,22 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The question to answer now: the first not answered. A free attempt whose questions all
     have answers shows its summary, to change one or finish."""
     item = selectors.current_item(request.user, attempt_id)
+    if item is not None and item.attempt.finds_evidence and not item.attempt.navigates_freely:
+        # The question before may wait for its evidence and second try: resume there.
+        before = selectors.item_at(
+            request.user, attempt_id, position=item.position - 1, missing_ok=True
+        )
+        if before is not None and before.stage is not retrying.Stage.DONE:
+            return go(request, item_url(attempt_id, before.position))
     if item is None:
         attempt = selectors.user_attempt(request.user, attempt_id)  # 404 for anyone else's
-        # Every question answered but the attempt open: a free one, or one whose last
-        # question waits for its evidence and second try.
-        if attempt.is_open:
+        if not attempt.is_open:
+            return go(request, review_url(attempt_id))
+        if attempt.navigates_freely:
             return go(request, summary_url(attempt_id))
-        return go(request, review_url(attempt_id))
+        # Sequential, every question answered, still open: its last question waits for its
+        # evidence and second try (the only one that can: moving on ends a search).
+        return go(request, item_url(attempt_id, attempt.question_count))
     return _ended(request, item) or _item_page(request, item)
 
 
@@ -290,7 +299,7 @@ def attempt_item(request: HttpRequest, attempt_id: int, position: int) -> HttpRe
     return _answered(request, item)
 
 
-def _answered(request: HttpRequest, item: AttemptItem) -> TemplateResponse:
+def _answered(request: HttpRequest, item: AttemptItem) -> HttpResponse:
     """An answered question's page; `?arrange=` re-lays an ordering question's items for its
     second try."""
     arrange = ArrangeForm(request.GET)
@@ -369,49 +378,65 @@ def _feedback(
     status: int = 200,
     arrangement: list[int] | None = None,
     moved: str = "",
-) -> TemplateResponse:
+    given: grading.FormAnswer | None = None,
+) -> HttpResponse:
     """An answered question: its feedback, or, under find the evidence, then retry, the
-    search for the evidence or the second try while those are still to come."""
+    search for the evidence or the second try while those are still to come (`_search`). An
+    attempt that closed before they came shows neither: what it earned is on the results
+    page, as the quiz's review options allow."""
     attempt = item.attempt
+    stage = item.stage
+    if stage is not retrying.Stage.DONE and not attempt.is_open:
+        return go(request, review_url(attempt.pk))
     mapped = _map(attempt) if attempt.is_open else {}
-    next_url = _next_url(item, mapped.get("map"))
-    stage = item.stage if attempt.is_open else retrying.Stage.DONE
-    if stage is not retrying.Stage.DONE:
-        context = {
-            "attempt": attempt,
-            "item": item,
-            "response": item.response,
-            "stage": stage.value,
-            "given": given_answer(item),
-            "passage": passage(item),
-            "found": retrying.found(item.response.picks, item.cited_ids),
-            "missed": [p for p in item.response.picks if p not in item.cited_ids],
-            "display": item_display(item, arrangement=arrangement, moved=moved),
-            "arrange_url": item_url(attempt.pk, item.position),
-            "repeated": ALREADY_ANSWERED if repeated else "",
-            "error": error,
-            **mapped,
-            "flagged": item.flagged,
-            "next_url": next_url,
-            "allowance": selectors.attempt_allowance(request.user, attempt),
-        }
-        return render_page(request, "quiz/attempt.html", "evidence", context, status=status)
     context = {
         "attempt": attempt,
         "item": item,
         "response": item.response,
-        "right_answer": right_answer(item),
         "given": given_answer(item),
-        "path": path(item),
-        # Said first by the screen reader's announcement, before the first answer's verdict.
+        # Said first by the screen reader's announcement, before what it says of the answer.
         "repeated": ALREADY_ANSWERED if repeated else "",
         **mapped,
         "flagged": item.flagged,
-        "next_url": next_url,
-        "next_is_summary": next_url == summary_url(attempt.pk),
+        "next_url": _next_url(item, mapped.get("map")),
         "allowance": selectors.attempt_allowance(request.user, attempt),
     }
+    if stage is not retrying.Stage.DONE:
+        context.update(
+            _search(item, stage, error=error, arrangement=arrangement, moved=moved, given=given)
+        )
+        return render_page(request, "quiz/attempt.html", "evidence", context, status=status)
+    context.update(
+        right_answer=right_answer(item),
+        path=path(item),
+        next_is_summary=context["next_url"] == summary_url(attempt.pk),
+    )
     return render_page(request, "quiz/attempt.html", "feedback", context)
+
+
+def _search(
+    item: AttemptItem,
+    stage: retrying.Stage,
+    *,
+    error: str,
+    arrangement: list[int] | None,
+    moved: str,
+    given: grading.FormAnswer | None,
+) -> dict[str, Any]:
+    """What the search for the evidence shows, or the second try once it is over."""
+    picks, cited = item.response.picks, item.cited_ids
+    return {
+        "stage": stage.value,
+        "passage": passage(item),
+        "found": retrying.found(picks, cited),
+        "missed": [pick for pick in picks if pick not in cited],
+        # A second try that cannot raise the score (the first earned the share already) is
+        # still worth trying, for practice.
+        "score_stands": item.response.score * 100 >= item.attempt.retry_credit,
+        "display": item_display(item, arrangement=arrangement, moved=moved, given=given),
+        "arrange_url": item_url(item.attempt_id, item.position),
+        "error": error,
+    }
 
 
 def _map(attempt: Attempt) -> dict[str, Any]:
@@ -507,6 +532,13 @@ def _refused(
     item = None
     if posted is not None:
         item = selectors.item_at(request.user, attempt_id, pk=posted, missing_ok=True)
+    if (
+        item is not None
+        and item.attempt.is_open
+        and getattr(item, "response", None) is not None
+        and item.stage is retrying.Stage.RETRY
+    ):  # a second try refused: back to it, with the passage and its credit
+        return _feedback(request, item, error=message, status=status, given=form.given())
     if item is None or not (item.attempt.is_open and item.attempt.navigates_freely):
         item = selectors.current_item(request.user, attempt_id)
     if item is None:
@@ -578,6 +610,8 @@ def evidence(request: HttpRequest, attempt_id: int, position: int) -> HttpRespon
         )
     except (grading.InvalidSubmission, errors.NotInPassage) as exc:
         item = selectors.item_at(request.user, attempt_id, position=position)
+        if not item.attempt.is_open:
+            return _closed(request, attempt_id, str(errors.AttemptClosed()), status=409)
         if getattr(item, "response", None) is None or not item.attempt.finds_evidence:
             return go(request, item_url(attempt_id, position))
         return _feedback(request, item, error=str(exc), status=status_of(exc))
@@ -608,6 +642,9 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(review_url(attempt_id))
     entries = selectors.question_map(attempt)
     unanswered = [entry for entry in entries if not entry.answered]
+    now_at = unanswered[0].position if unanswered else None
+    if now_at is None and not attempt.navigates_freely:
+        now_at = attempt.question_count
     context = {
         "attempt": attempt,
         "entries": entries,
@@ -615,10 +652,11 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "unanswered": len(unanswered),
         "flagged": sum(entry.flagged for entry in entries),
         # Where the student may go back to: any question in a free attempt, the one to
-        # answer now in a sequential one.
+        # answer now in a sequential one (its last, when every one is answered: it waits
+        # for its second try).
         "free": attempt.navigates_freely,
-        "now_at": unanswered[0].position if unanswered else None,
-        "back_to": unanswered[0].position if unanswered else 1,
+        "now_at": now_at,
+        "back_to": now_at or 1,
         "allowance": selectors.attempt_allowance(request.user, attempt),
     }
     return TemplateResponse(request, "quiz/finish.html", context)

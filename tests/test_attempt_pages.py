@@ -455,9 +455,9 @@ def test_answer_post_queries_do_not_grow_with_the_bank(
         item = attempt.items.get(position=1)
         payload = right_answers(item)
         # Session, user, the item with its attempt (locked), question and whether the quiz is
-        # open to the student, the insert; and the savepoint and its release that the test's
-        # own transaction adds.
-        with django_assert_max_num_queries(6):
+        # open to the student, its response read once the lock is held, the insert; and the
+        # savepoint and its release that the test's own transaction adds.
+        with django_assert_max_num_queries(7):
             response = post_answer(student_client, attempt, item, htmx=True, **payload)
         assert response.status_code == 200
         assert "Correct" in response.content.decode()

@@ -435,10 +435,11 @@ def test_a_constraint_that_refuses_an_answer_is_raised_once_not_retried_forever(
         # Session, user, the attempt (closing it if over) and the map; the allowance only
         # for a timed attempt.
         ("summary", 4),
-        # Session, user, the item (attempt locked), the insert or the change (and the score
-        # changes it drops), the map, the next item; and the savepoints the test adds.
-        ("answer", 10),
-        ("change", 11),
+        # Session, user, the item (attempt locked), its response read once the lock is held,
+        # the insert or the change (and the score changes it drops), the map, the next item;
+        # and the savepoints the test adds.
+        ("answer", 11),
+        ("change", 12),
         # Session, user, the attempt (locked), the item, its update; savepoints.
         ("flag", 7),
     ],

@@ -4,13 +4,14 @@ Attempts are built with the services, as a student makes them; only the windows 
 assignments are set by hand, to put a quiz before, in or after its window.
 """
 
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from quiz import errors, selectors, services
+from quiz import errors, selectors, sentences, services
 from quiz.articles import article_text_set
 from quiz.models import Attempt, AttemptItem, Question, Quiz
 from quiz.selectors import Window
@@ -716,7 +717,7 @@ def numbers(passage):
     return [int(text.split()[2]) for _, text, _ in passage]
 
 
-def test_a_passage_reaches_out_paragraph_by_paragraph_to_five_sentences(
+def test_a_passage_widens_paragraph_by_paragraph_to_five_sentences(
     django_assert_num_queries,
 ):
     article = ArticleFactory(text=NEWS)
@@ -732,21 +733,30 @@ def test_a_passage_reaches_out_paragraph_by_paragraph_to_five_sentences(
     with django_assert_num_queries(1):
         found = selectors.passages(questions)
     assert numbers(found[middle.pk]) == [2, 3, 4, 5, 6]  # two paragraphs either side
-    assert numbers(found[first.pk]) == [1, 2, 3]  # no further than two paragraphs out
+    assert numbers(found[first.pk]) == [1, 2, 3, 4, 5]  # the window kept inside the article
     assert numbers(found[apart.pk]) == [1, 2, 3, 6, 7, 8]  # one either side makes five
     ids = {s.text: s.pk for s in article.current_sentences()}
     assert found[middle.pk][2] == [ids["Sentence number 4 of the report."], NEWS.split("\n")[3], 4]
 
 
-def test_a_passage_of_long_paragraphs_is_the_cited_paragraph_and_its_neighbours(db):
-    article = ArticleFactory(text=LONG_PARAGRAPHS)
-    question = QuestionFactory(article=article, excerpt="Two of the third.")
+def test_a_passage_of_long_paragraphs_stops_widening_at_five_sentences(db):
+    article = ArticleFactory(text=LONG_PARAGRAPHS + "\nOne of the fourth. Two of the fourth.")
+    question = QuestionFactory(article=article, excerpt="Two of the first.")
     found = selectors.passages([question])[question.pk]
-    assert [text for _, text, _ in found] == [
-        "One of the second.",
-        "Two of the second.",
-        "Three of the second.",
-        "One of the third.",
-        "Two of the third.",
-    ]
-    assert {paragraph for _, _, paragraph in found} == {2, 3}
+    # Three sentences alone; one paragraph wider each side, kept inside the article: eight.
+    assert {paragraph for _, _, paragraph in found} == {1, 2, 3}
+    assert len(found) == 8
+
+
+def test_an_attempts_passage_slides_so_the_evidence_is_not_always_in_its_middle(db):
+    article = ArticleFactory(text=NEWS)
+    question = QuestionFactory(article=article, excerpt="Sentence number 4 of the report.")
+    cited = question.cited()[0].pk
+    places = set()
+    for seed in range(40):
+        found = selectors.passages([question], rng=random.Random(seed))[question.pk]
+        ids = [ident for ident, _, _ in found]
+        assert cited in ids  # always there, within two paragraphs of either end
+        assert len(ids) >= sentences.PASSAGE_SENTENCES
+        places.add(ids.index(cited))
+    assert len(places) >= 3

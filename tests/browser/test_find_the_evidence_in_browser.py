@@ -187,6 +187,11 @@ def test_the_search_on_a_phone_reads_without_scrolling_sideways(phone, live_serv
     page.wait_for_selector("text=Not quite: find the evidence")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     check_accessible(page)
+    page.check(sentence_radio(OTHER))  # a wrong pick first: its note beside the sentence
+    page.click("button.evidence-submit")
+    page.wait_for_selector("text=(picked: not this one)")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    check_accessible(page)
     page.screenshot(path="/tmp/evidence-phone-find.png", full_page=True)
     page.check(sentence_radio(CITED))
     page.click("button.evidence-submit")
