@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import QueryDict
+from django.utils import timezone
 
 from quiz.grading import FormAnswer
 from quiz.models import Cohort
@@ -100,8 +101,38 @@ class AnalysisForm(forms.Form):
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
 
 
+# How far ahead a retention forecast looks at most: a school year.
+FORECAST_AHEAD = timedelta(days=366)
+THRESHOLD = 70  # percent: a student predicted to recall less of a paragraph is listed
+
+
+def coming_friday() -> date:
+    """Today if it is a Friday, else the next one: the day a forecast is for unless chosen."""
+    today = timezone.localdate()
+    return today + timedelta(days=(4 - today.weekday()) % 7)
+
+
+class ShowsInitial:
+    """A field that shows its initial value when the request does not send it: the report
+    forms are bound to the query string from the first visit, and a bound field shows only
+    what was sent."""
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return initial if data is None else data
+
+
+class DayField(ShowsInitial, forms.DateField):
+    pass
+
+
+class PercentField(ShowsInitial, forms.IntegerField):
+    pass
+
+
 class CoverageForm(forms.Form):
-    """Whose answers the coverage map counts: a cohort's students, or everyone's."""
+    """Whose answers the coverage map counts: a cohort's students, or everyone's; and, for a
+    cohort, the day to forecast its recall for and the threshold under which a student is
+    listed (the forecast needs both a cohort and a day)."""
 
     cohort = forms.ModelChoiceField(
         Cohort.objects.all(),
@@ -110,6 +141,40 @@ class CoverageForm(forms.Form):
         help_text="Facility counts the answers in the chosen students' graded attempts, "
         "finished or still open.",
     )
+    day = DayField(
+        required=False,
+        initial=coming_friday,
+        label="Forecast recall on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # as HTML wants it
+        help_text="For a cohort: the share of its students predicted to recall each "
+        "sentence's questions at 9:00 that day, if nobody practised before then.",
+    )
+    threshold = PercentField(
+        required=False,
+        initial=THRESHOLD,
+        min_value=1,
+        max_value=100,
+        label="List students under (%)",
+    )
+
+    def clean_day(self) -> date | None:
+        day = self.cleaned_data["day"]
+        if day is None:
+            return None
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(
+                "Choose today or a later day: the forecast starts from each student's memory "
+                "as it is now, and cannot say what it was on a day gone by.",
+                code="past",
+            )
+        if day > today + FORECAST_AHEAD:
+            raise forms.ValidationError("Choose a day within a year from today.", code="too_far")
+        return day
+
+    def clean_threshold(self) -> int:
+        threshold = self.cleaned_data["threshold"]
+        return THRESHOLD if threshold is None else threshold
 
 
 class OverrideForm(forms.Form):

@@ -698,19 +698,28 @@ def analysis(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @instructor_required
 def coverage(request: HttpRequest, slug: str) -> HttpResponse:
-    """The article shaded by how many questions cite each sentence, and how a cohort did."""
+    """The article shaded by how many questions cite each sentence, and how a cohort did; or,
+    with a day, by the cohort's predicted recall of each sentence's questions that day. A
+    day or threshold that does not parse is said beside its field, on a 400 page."""
     article = get_object_or_404(Article, slug=slug)
     options = CoverageForm(request.GET)
-    if not options.is_valid():
+    valid = options.is_valid()
+    if "cohort" in options.errors:
         return HttpResponseBadRequest("cohort must be one of the cohorts")
     cohort = options.cleaned_data["cohort"]
+    shown = reports.coverage(article, cohort=cohort)
+    day = options.cleaned_data.get("day")
+    if valid and cohort is not None and day is not None:
+        at = memory.school_start(day)
+        shown = reports.forecast(shown, at=at, threshold=options.cleaned_data["threshold"])
     context = {
         "article": article,
         "form": options,
-        "map": reports.coverage(article, cohort=cohort),
+        "map": shown,
         "bands": reports.COVERAGE_BANDS,
+        "forecast_bands": reports.FORECAST_BANDS,
     }
-    return TemplateResponse(request, "quiz/coverage.html", context)
+    return TemplateResponse(request, "quiz/coverage.html", context, status=200 if valid else 400)
 
 
 def attempt_detail_url(attempt_id: int) -> str:
