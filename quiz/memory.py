@@ -11,7 +11,7 @@ schedule, which tests and students can rely on).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -26,6 +26,7 @@ SESSION = 20
 # A class forecast predicts recall at this hour of the chosen day, the site's time zone: when
 # a test that day would start.
 SCHOOL_STARTS = time(9)
+DAY_SECONDS = 86400
 
 
 def day_end(now: datetime) -> datetime:
@@ -90,10 +91,11 @@ def retrievability(recall: Recall, at: datetime) -> float:
     return scheduler().get_card_retrievability(_card(recall), current_datetime=at)
 
 
-def chance_of_recall(at: datetime) -> Callable[[float, datetime], float]:
-    """`retrievability` at `at` as a function of a memory's stability and last review, for
-    the tens of thousands of memories a class forecast reads: building a `Card` and a
-    `Scheduler` for each would cost several times more.
+def chances_of_recall(at: datetime, memories: Iterable[tuple[float, float]]) -> list[float]:
+    """`retrievability` at `at` of each memory given as (stability in days, last review in
+    seconds since 1970), for the tens of thousands a class forecast reads: a `Card` and a
+    `Scheduler` for each would cost several times more, and so would turning each last
+    review into a `datetime` (the database gives the seconds).
 
     FSRS-6's forgetting curve, as the package computes it: R = (1 + factor·t/S)^decay with
     decay = -w[20] and factor = 0.9^(1/decay) - 1, so that R is 90% when t = S; t counts the
@@ -101,12 +103,12 @@ def chance_of_recall(at: datetime) -> Callable[[float, datetime], float]:
     """
     decay = -scheduler().parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-
-    def chance(stability: float, last_review: datetime) -> float:
-        elapsed = max(0, (at - last_review).days)
-        return (1 + factor * elapsed / stability) ** decay
-
-    return chance
+    moment = at.timestamp()
+    return [
+        (1 + factor * (days if days > 0 else 0) / stability) ** decay
+        for stability, last_review in memories
+        for days in ((moment - last_review) // DAY_SECONDS,)
+    ]
 
 
 def _card(recall: Recall) -> Card:

@@ -272,6 +272,30 @@ def test_queries_do_not_grow_with_the_cohort_or_the_bank(
     assert len(sentence_rows(html)) == len(texts)
 
 
+@pytest.mark.parametrize(
+    ("before", "shown"),
+    [
+        # Whole days elapsed, as FSRS counts them: 5 days 23 hours is 5 days → 90%; 6 days
+        # is (1 + 0.98035·6/5)^-0.1542 = 2.17642^-0.1542 = 88.70% → 89%.
+        (timedelta(days=6) - timedelta(minutes=1), "90%"),
+        (timedelta(days=6), "89%"),
+        (timedelta(days=6, hours=23), "89%"),
+    ],
+)
+def test_the_database_reads_last_reviews_to_the_whole_day(
+    instructor_client, article, before, shown
+):
+    alice = UserFactory(username="alice")
+    question = article.questions.get(key="referendum")
+    MemoryFactory(user=alice, question=question, stability=5, last_review=AT - before)
+    cohort = CohortFactory(students=[alice])
+    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    assert sentence_rows(html)[2].endswith(f" {shown}")
+    assert memory.retrievability(
+        memory.Recall(5, 5, 2, AT, AT - before), AT
+    ) * 100 == pytest.approx(float(shown.rstrip("%")), abs=0.5)
+
+
 # The prediction itself ----------------------------------------------------------------------
 
 LAST = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -294,8 +318,8 @@ def test_the_forecast_agrees_with_the_packages_retrievability(stability, elapsed
         stability=stability, difficulty=5.0, state=2, due=LAST + timedelta(days=1), last_review=LAST
     )
     at = LAST + elapsed
-    assert memory.chance_of_recall(at)(stability, LAST) == pytest.approx(
-        memory.retrievability(recall, at), rel=1e-12
+    assert memory.chances_of_recall(at, [(stability, LAST.timestamp())]) == pytest.approx(
+        [memory.retrievability(recall, at)], rel=1e-12
     )
 
 
