@@ -101,6 +101,18 @@ class AnalysisForm(forms.Form):
     cohort = forms.RegexField(regex=r"^\d{1,18}$", required=False)
 
 
+class CoverageForm(forms.Form):
+    """Whose answers the coverage map counts: a cohort's students, or everyone's."""
+
+    cohort = forms.ModelChoiceField(
+        Cohort.objects.all(),
+        required=False,
+        empty_label="All students",
+        help_text="Facility counts the answers in the chosen students' graded attempts, "
+        "finished or still open.",
+    )
+
+
 # How far ahead a retention forecast looks at most: a school year.
 FORECAST_AHEAD = timedelta(days=366)
 THRESHOLD = 70  # percent: a student predicted to recall less of a paragraph is listed
@@ -112,44 +124,23 @@ def coming_friday() -> date:
     return today + timedelta(days=(4 - today.weekday()) % 7)
 
 
-class ShowsInitial:
-    """A field that shows its initial value when the request does not send it: the report
-    forms are bound to the query string from the first visit, and a bound field shows only
-    what was sent."""
+class ForecastForm(forms.Form):
+    """A retention forecast asked for on the coverage map (`forecast` ticked): the day, and
+    the threshold under which a student is listed. Bound only when asked for: otherwise it
+    offers the coming Friday and 70%, and a stale day in a bookmark is no error."""
 
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        return initial if data is None else data
+    # The browser must not insist: the same form shows the map without a forecast.
+    use_required_attribute = False
 
-
-class DayField(ShowsInitial, forms.DateField):
-    pass
-
-
-class PercentField(ShowsInitial, forms.IntegerField):
-    pass
-
-
-class CoverageForm(forms.Form):
-    """Whose answers the coverage map counts: a cohort's students, or everyone's; and, for a
-    cohort, the day to forecast its recall for and the threshold under which a student is
-    listed (the forecast needs both a cohort and a day)."""
-
-    cohort = forms.ModelChoiceField(
-        Cohort.objects.all(),
-        required=False,
-        empty_label="All students",
-        help_text="Facility counts the answers in the chosen students' graded attempts, "
-        "finished or still open.",
-    )
-    day = DayField(
-        required=False,
+    forecast = forms.BooleanField(label="Forecast recall", label_suffix="")
+    day = forms.DateField(
         initial=coming_friday,
-        label="Forecast recall on",
+        label="Day of the test",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # as HTML wants it
         help_text="For a cohort: the share of its students predicted to recall each "
-        "sentence's questions at 9:00 that day, if nobody practised before then.",
+        "sentence's questions at 9:00 that day, if nobody practises before then.",
     )
-    threshold = PercentField(
+    threshold = forms.IntegerField(
         required=False,
         initial=THRESHOLD,
         min_value=1,
@@ -157,10 +148,12 @@ class CoverageForm(forms.Form):
         label="List students under (%)",
     )
 
-    def clean_day(self) -> date | None:
+    def __init__(self, *args: Any, cohort: Cohort | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+
+    def clean_day(self) -> date:
         day = self.cleaned_data["day"]
-        if day is None:
-            return None
         today = timezone.localdate()
         if day < today:
             raise forms.ValidationError(
@@ -175,6 +168,14 @@ class CoverageForm(forms.Form):
     def clean_threshold(self) -> int:
         threshold = self.cleaned_data["threshold"]
         return THRESHOLD if threshold is None else threshold
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.cohort is None:
+            raise forms.ValidationError(
+                "A forecast is for one cohort's students: choose a cohort.", code="no_cohort"
+            )
+        return cleaned
 
 
 class OverrideForm(forms.Form):

@@ -661,8 +661,8 @@ def forecast(coverage: Coverage, *, at: datetime, threshold: int) -> Coverage:
     it (0%), and counted.
 
     Two queries (the students, their memories of the cited questions) on top of the map's
-    three, whatever the cohort's size: the chances are computed here, 73,000 memories in
-    well under half a second (see bench/forecast.py).
+    three, whatever the cohort's size; the chances are computed here, in one pass: 64,000
+    memories (1,000 students × 73 questions) in 0.2-0.4 s with the map (bench/forecast.py).
     """
     if coverage.cohort is None:
         raise ValueError("A forecast is for one cohort's students.")
@@ -703,7 +703,7 @@ def forecast(coverage: Coverage, *, at: datetime, threshold: int) -> Coverage:
         asked = {question.pk for row in paragraph.rows for question in row.questions}
         below = []
         for user_id, username, first_name, last_name in students if asked else ():
-            recall = by_student[user_id, paragraph.number] * 100 / len(asked)
+            recall = by_student.get((user_id, paragraph.number), 0.0) * 100 / len(asked)
             if recall < threshold:
                 name = f"{first_name} {last_name}".strip()
                 below.append(StudentRecall(user_id, username, name, recall))

@@ -4,6 +4,7 @@ day, and the students under a threshold per paragraph, as instructors read it.""
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -92,6 +93,11 @@ def forecast_url(article, cohort=None, **query) -> str:
     return url + "?" + "&".join(f"{name}={value}" for name, value in query.items())
 
 
+def asked(**query) -> dict:
+    """The query string of a forecast asked for, for DAY unless told otherwise."""
+    return {"forecast": "on", "day": DAY.isoformat(), **query}
+
+
 def page(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200, response.content.decode()
@@ -125,7 +131,7 @@ def test_it_predicts_the_share_of_the_class_recalling_each_sentence(
     Shoigu: (0.9 + 0.8094 + 0.8094 + 0 + 0 + 0) / 6 = 41.98% → 42%;
     March: (0.8094 + 0 + 0) / 3 = 26.98% → 27%; the referendum: (0.9 + 0.9 + 0) / 3 = 60%;
     October: not asked. Dave, in another cohort, counts for nothing."""
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert sentence_rows(html) == [
         f"1 1 {SHOIGU} 2: plan-and-march, who-agreed 0 — 42%",
         f"2 1 {MARCH} 1: plan-and-march 0 — 27%",
@@ -140,7 +146,7 @@ def test_it_predicts_the_share_of_the_class_recalling_each_sentence(
 
 
 def test_the_map_is_shaded_by_predicted_recall(instructor_client, article, cohort):
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert re.findall(r'class="sentence cov rec-(\w+)">([^<]+)</span>', html) == [
         ("low", SHOIGU),
         ("low", MARCH),
@@ -165,44 +171,47 @@ def test_students_under_the_threshold_are_listed_in_their_paragraph(
     (0.8094 + 0) / 2 = 40%, carol 0%; the class (1.7094 + 0.8094) / 6 = 42%. Paragraph 2
     (referendum): alice 90%, bob 90%, carol 0%; the class 60%. Under 70%: bob and carol in
     paragraph 1, carol alone in 2."""
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert paragraph_rows(html) == ["1 2 42% 2: carol 0%, bob 40%", "2 1 60% 1: carol 0%"]
     assert "Students under 70%" in html
 
 
 def test_the_threshold_is_chosen(instructor_client, article, cohort):
     """Under 86%, alice's 85.47% in paragraph 1 is listed too, by her name."""
-    url = forecast_url(article, cohort, day=DAY.isoformat(), threshold=86)
+    url = forecast_url(article, cohort, **asked(threshold=86))
     rows = paragraph_rows(page(instructor_client, url))
     assert rows[0] == "1 2 42% 3: carol 0%, bob 40%, Alice Adams (alice) 85%"
     assert rows[1] == "2 1 60% 1: carol 0%"
 
 
 def test_students_who_never_answered_are_counted(instructor_client, article, cohort):
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert "1 student has never answered these questions" in text_of(html)
 
 
 def test_a_long_list_is_cut_and_the_rest_counted(instructor_client, article, cohort, monkeypatch):
     monkeypatch.setattr(reports, "BELOW_SHOWN", 1)
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert paragraph_rows(html)[0] == "1 2 42% 2: carol 0%, and 1 more"
 
 
 def test_a_later_day_predicts_less(instructor_client, article, cohort):
     """Thirty days later, alice's who-agreed is t = 35 days for S = 5: lower than 0.9."""
     later = (DAY + timedelta(days=30)).isoformat()
-    html = page(instructor_client, forecast_url(article, cohort, day=later))
+    html = page(instructor_client, forecast_url(article, cohort, **asked(day=later)))
     assert paragraph_rows(html)[1] != "2 1 60% 1: carol 0%"
     assert int(paragraph_rows(html)[1].split()[2].rstrip("%")) < 60
 
 
-def test_without_a_day_there_is_no_forecast_and_the_coming_friday_is_offered(
+def test_unasked_there_is_no_forecast_and_the_coming_friday_is_offered(
     instructor_client, article, cohort
 ):
-    html = page(instructor_client, forecast_url(article, cohort))
+    html = page(instructor_client, forecast_url(article, cohort, day="1999-01-01"))
     assert "forecast-table" not in html
     assert "rec-" not in html
+    assert '<input type="checkbox" name="forecast"' in html
+    assert '<input type="checkbox" name="forecast" id="id_forecast">' in html  # not ticked
+    assert " required" not in html.split('<form method="get"', 1)[1].split("</form>")[0]
     offered = re.search(r'<input type="date" name="day" value="([\d-]+)"', html).group(1)
     friday = date.fromisoformat(offered)
     assert friday.weekday() == 4
@@ -210,10 +219,20 @@ def test_without_a_day_there_is_no_forecast_and_the_coming_friday_is_offered(
     assert '<input type="number" name="threshold" value="70"' in html
 
 
+def test_asked_the_forecasts_fields_keep_what_was_asked(instructor_client, article, cohort):
+    html = page(instructor_client, forecast_url(article, cohort, **asked(threshold=86)))
+    assert re.search(r'<input type="checkbox" name="forecast"[^>]* checked', html)
+    assert f'<input type="date" name="day" value="{DAY.isoformat()}"' in html
+    assert '<input type="number" name="threshold" value="86"' in html
+
+
 def test_a_forecast_needs_a_cohort(instructor_client, article, cohort):
-    html = page(instructor_client, forecast_url(article, day=DAY.isoformat()))
+    response = instructor_client.get(forecast_url(article, **asked()))
+    assert response.status_code == 400
+    html = response.content.decode()
     assert "forecast-table" not in html
-    assert "The retention forecast is for one cohort’s students: choose a cohort." in html
+    assert "A forecast is for one cohort's students: choose a cohort." in unescape(html)
+    assert "coverage-table" in html  # the coverage map is still there to read
 
 
 @pytest.mark.parametrize(
@@ -221,15 +240,16 @@ def test_a_forecast_needs_a_cohort(instructor_client, article, cohort):
     [
         ({"day": "friday"}, "Enter a valid date."),
         ({"day": "2026-02-30"}, "Enter a valid date."),
+        ({"day": ""}, "This field is required."),
         ({"day": (timezone.localdate() - timedelta(days=1)).isoformat()}, "Choose today or a"),
         ({"day": (timezone.localdate() + timedelta(days=400)).isoformat()}, "within a year"),
-        ({"day": DAY.isoformat(), "threshold": "0"}, "greater than or equal to 1"),
-        ({"day": DAY.isoformat(), "threshold": "101"}, "less than or equal to 100"),
-        ({"day": DAY.isoformat(), "threshold": "most"}, "Enter a whole number."),
+        ({"threshold": "0"}, "greater than or equal to 1"),
+        ({"threshold": "101"}, "less than or equal to 100"),
+        ({"threshold": "most"}, "Enter a whole number."),
     ],
 )
 def test_bad_input_is_400_said_beside_the_form(instructor_client, article, cohort, query, message):
-    response = instructor_client.get(forecast_url(article, cohort, **query))
+    response = instructor_client.get(forecast_url(article, cohort, **asked(**query)))
     assert response.status_code == 400
     html = response.content.decode()
     assert re.search(r'<ul class="errorlist"[^>]*>\s*<li>[^<]*' + re.escape(message), html)
@@ -237,12 +257,12 @@ def test_bad_input_is_400_said_beside_the_form(instructor_client, article, cohor
 
 
 def test_students_get_403(student_client, article, cohort):
-    url = forecast_url(article, cohort, day=DAY.isoformat())
+    url = forecast_url(article, cohort, **asked())
     assert student_client.get(url).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, article, cohort):
-    response = client.get(forecast_url(article, cohort, day=DAY.isoformat()))
+    response = client.get(forecast_url(article, cohort, **asked()))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -268,7 +288,7 @@ def test_queries_do_not_grow_with_the_cohort_or_the_bank(
     # answers grouped by question, the sentences; the students, their memories; the cohorts
     # listed in the form.
     with django_assert_max_num_queries(10):
-        html = page(client, forecast_url(article, cohort, day=DAY.isoformat()))
+        html = page(client, forecast_url(article, cohort, **asked()))
     assert len(sentence_rows(html)) == len(texts)
 
 
@@ -289,7 +309,7 @@ def test_the_database_reads_last_reviews_to_the_whole_day(
     question = article.questions.get(key="referendum")
     MemoryFactory(user=alice, question=question, stability=5, last_review=AT - before)
     cohort = CohortFactory(students=[alice])
-    html = page(instructor_client, forecast_url(article, cohort, day=DAY.isoformat()))
+    html = page(instructor_client, forecast_url(article, cohort, **asked()))
     assert sentence_rows(html)[2].endswith(f" {shown}")
     assert memory.retrievability(
         memory.Recall(5, 5, 2, AT, AT - before), AT
