@@ -9,6 +9,7 @@ make install >/dev/null
 .venv/bin/python bench/bankload.py
 .venv/bin/python bench/banklint.py
 .venv/bin/python bench/coverage.py
+.venv/bin/python bench/forecast.py
 source .ci/postgres.sh
 postgres_start
 DATABASE_URL="$PG_URL" .venv/bin/python bench/loadtest.py "$@"
@@ -16,3 +17,4 @@ DATABASE_URL="$PG_URL" .venv/bin/python bench/cohorts.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/bankload.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/banklint.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/coverage.py
+DATABASE_URL="$PG_URL" .venv/bin/python bench/forecast.py

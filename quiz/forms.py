@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import QueryDict
+from django.utils import timezone
 
 from quiz.grading import FormAnswer
 from quiz.models import Cohort
@@ -129,6 +130,71 @@ class CoverageForm(forms.Form):
         help_text="Facility counts the answers in the chosen students' graded attempts, "
         "finished or still open.",
     )
+
+
+# How far ahead a retention forecast looks at most: a school year.
+FORECAST_AHEAD = timedelta(days=366)
+THRESHOLD = 70  # percent: a student predicted to recall less of a paragraph is listed
+
+
+def coming_friday() -> date:
+    """Today if it is a Friday, else the next one: the day a forecast is for unless chosen."""
+    today = timezone.localdate()
+    return today + timedelta(days=(4 - today.weekday()) % 7)
+
+
+class ForecastForm(forms.Form):
+    """A retention forecast asked for on the coverage map (`forecast` ticked): the day, and
+    the threshold under which a student is listed. Bound only when asked for: otherwise it
+    offers the coming Friday and 70%, and a stale day in a bookmark is no error."""
+
+    # The browser must not insist: the same form shows the map without a forecast.
+    use_required_attribute = False
+
+    forecast = forms.BooleanField(label="Forecast recall", label_suffix="")
+    day = forms.DateField(
+        initial=coming_friday,
+        label="Day of the test",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # as HTML wants it
+        help_text="For a cohort: the share of its students predicted to recall each "
+        "sentence's questions at 9:00 that day, if nobody practises before then.",
+    )
+    threshold = forms.IntegerField(
+        required=False,
+        initial=THRESHOLD,
+        min_value=1,
+        max_value=100,
+        label="List students under (%)",
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(
+                "Choose today or a later day: the forecast starts from each student's memory "
+                "as it is now, and cannot say what it was on a day gone by.",
+                code="past",
+            )
+        if day > today + FORECAST_AHEAD:
+            raise forms.ValidationError("Choose a day within a year from today.", code="too_far")
+        return day
+
+    def clean_threshold(self) -> int:
+        threshold = self.cleaned_data["threshold"]
+        return THRESHOLD if threshold is None else threshold
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.cohort is None:
+            raise forms.ValidationError(
+                "A forecast is for one cohort's students: choose a cohort.", code="no_cohort"
+            )
+        return cleaned
 
 
 class OverrideForm(forms.Form):

@@ -11,8 +11,9 @@ schedule, which tests and students can rely on).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -22,6 +23,10 @@ from fsrs import Card, Rating, Scheduler, State
 # A review session asks at most this many due questions: a student back after a long break
 # with hundreds due gets the most overdue first, a sitting's worth at a time.
 SESSION = 20
+# A class forecast predicts recall at this hour of the chosen day, the site's time zone: when
+# a test that day would start.
+SCHOOL_STARTS = time(9)
+DAY_SECONDS = 86400
 
 
 def day_end(now: datetime) -> datetime:
@@ -29,6 +34,12 @@ def day_end(now: datetime) -> datetime:
     today."""
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return today + timedelta(days=1)
+
+
+def school_start(day: date) -> datetime:
+    """The start of the school day on `day` (`SCHOOL_STARTS`, the site's time zone): the
+    moment a forecast for "a test on that day" predicts recall at."""
+    return timezone.make_aware(datetime.combine(day, SCHOOL_STARTS))
 
 
 def scheduler() -> Scheduler:
@@ -84,6 +95,26 @@ def review(recall: Recall | None, outcome: Rating, at: datetime) -> Recall:
 def retrievability(recall: Recall, at: datetime) -> float:
     """The predicted chance that the student recalls the question at `at`."""
     return scheduler().get_card_retrievability(_card(recall), current_datetime=at)
+
+
+def chances_of_recall(at: datetime, memories: Iterable[tuple[float, float]]) -> list[float]:
+    """`retrievability` at `at` of each memory given as (stability in days, last review in
+    seconds since 1970), for the tens of thousands a class forecast reads: a `Card` and a
+    `Scheduler` for each would cost several times more, and so would turning each last
+    review into a `datetime` (the database gives the seconds).
+
+    FSRS-6's forgetting curve, as the package computes it: R = (1 + factor·t/S)^decay with
+    decay = -w[20] and factor = 0.9^(1/decay) - 1, so that R is 90% when t = S; t counts the
+    whole days elapsed (none before the last review).
+    """
+    decay = -scheduler().parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    moment = at.timestamp()
+    return [
+        (1 + factor * (days if days > 0 else 0) / stability) ** decay
+        for stability, last_review in memories
+        for days in ((moment - last_review) // DAY_SECONDS,)
+    ]
 
 
 def _card(recall: Recall) -> Card:

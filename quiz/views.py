@@ -39,6 +39,7 @@ from quiz.forms import (
     CoverageForm,
     EvidenceForm,
     FlagForm,
+    ForecastForm,
     GradebookForm,
     OverrideForm,
     PasswordResetForm,
@@ -816,19 +817,29 @@ def analysis(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @instructor_required
 def coverage(request: HttpRequest, slug: str) -> HttpResponse:
-    """The article shaded by how many questions cite each sentence, and how a cohort did."""
+    """The article shaded by how many questions cite each sentence, and how a cohort did; or,
+    with a forecast asked for, by the cohort's predicted recall of each sentence's questions
+    on a day. A forecast's bad day or threshold is said beside its field, on a 400 page."""
     article = get_object_or_404(Article, slug=slug)
     options = CoverageForm(request.GET)
     if not options.is_valid():
         return HttpResponseBadRequest("cohort must be one of the cohorts")
     cohort = options.cleaned_data["cohort"]
+    asked = ForecastForm(request.GET if "forecast" in request.GET else None, cohort=cohort)
+    shown = reports.coverage(article, cohort=cohort)
+    if asked.is_valid():
+        at = memory.school_start(asked.cleaned_data["day"])
+        shown = reports.forecast(shown, at=at, threshold=asked.cleaned_data["threshold"])
     context = {
         "article": article,
         "form": options,
-        "map": reports.coverage(article, cohort=cohort),
+        "forecast_form": asked,
+        "map": shown,
         "bands": reports.COVERAGE_BANDS,
+        "forecast_bands": reports.FORECAST_BANDS,
     }
-    return TemplateResponse(request, "quiz/coverage.html", context)
+    status = 400 if asked.is_bound and asked.errors else 200
+    return TemplateResponse(request, "quiz/coverage.html", context, status=status)
 
 
 def attempt_detail_url(attempt_id: int) -> str:

@@ -21,6 +21,7 @@ from quiz.models import (
     Cohort,
     CohortQuiz,
     Membership,
+    Memory,
     Question,
     Quiz,
     QuizQuestion,
@@ -272,3 +273,20 @@ class AccommodationFactory(DjangoModelFactory):
     quiz = factory.SubFactory(QuizFactory)
     cohort = None
     extra_minutes = 15
+
+
+class MemoryFactory(DjangoModelFactory):
+    """A student's memory of a question as FSRS left it: `stability` days (90% chance of
+    recall that long after `last_review`, a day ago by default), due when that chance falls
+    to 90%. Saved as a row: tests of how answers make memories go through the services."""
+
+    class Meta:
+        model = Memory
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+    stability = 2.0
+    difficulty = 5.0
+    state = 2  # fsrs.State.Review
+    last_review = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    due = factory.LazyAttribute(lambda m: m.last_review + timedelta(days=max(1, m.stability)))
