@@ -765,9 +765,10 @@ def _create(
         max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
+    passages = selectors.passages(questions)
     AttemptItem.objects.bulk_create(
-        _item(attempt, question, position, shuffle=quiz.shuffle_choices)
-        for position, question in enumerate(questions, 1)
+        _item(attempt, q, position, shuffle=quiz.shuffle_choices, passage=passages[q.pk])
+        for position, q in enumerate(questions, 1)
     )
     return attempt
 
@@ -784,19 +785,28 @@ def _deadline(
     return deadline if closes_at is None else min(deadline, closes_at)
 
 
-def _item(attempt: Attempt, question: Question, position: int, *, shuffle: bool) -> AttemptItem:
+def _item(
+    attempt: Attempt,
+    question: Question,
+    position: int,
+    *,
+    shuffle: bool,
+    passage: Sequence[Sequence[Any]],
+) -> AttemptItem:
     """The item as this attempt asks it: options in their order (fixed now, so a reload never
     reshuffles), what a matching question's items are matched with, and the key it will be
-    graded against."""
+    graded against. `passage` is the question's (`selectors.passages`), for a kind whose
+    options are its sentences (`Question.option_parts`)."""
     kind = question.kind_object
-    options, matches = kind.layout(question.choice_parts(), shuffle=shuffle, rng=_random)
+    parts = question.option_parts(passage)
+    options, matches = kind.layout(parts, shuffle=shuffle, rng=_random)
     return AttemptItem(
         attempt=attempt,
         question=question,
         position=position,
         options=[list(option) for option in options],
         matches=matches,
-        key=kind.key_to_data(question.grading_key()),
+        key=kind.key_to_data(question.grading_key(passage)),
         evidence=question.evidence(),
         weight=question.weight,
     )
