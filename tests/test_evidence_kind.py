@@ -236,6 +236,13 @@ def test_a_file_read_back_brings_it_in_as_single_choice(question, export, read):
     assert back.evidence == [SECOND]
 
 
+def test_the_evidence_kind_claims_no_moodle_question_whatever_the_kinds_order():
+    """Which kind a Moodle question is read as is the first to claim it; evidence never
+    does, so no ordering of the kinds lets it take an ordinary multiple choice."""
+    read = grading.XmlQuestion("multichoice", True, [("Shoigu", 100.0, "0")], [])
+    assert grading.kind(grading.EVIDENCE).xml_claims(read) is False
+
+
 def test_an_ordinary_multiple_choice_still_imports_as_single_choice():
     xml = (
         '<quiz><question type="multichoice"><name><text>q</text></name>'
