@@ -526,12 +526,9 @@ class _Plan:
         if question.kind not in grading.KINDS or not grading.kind(question.kind).uses_passage:
             return []
         pieces = self._pieces_of(question.article)
-        paragraphs = {pieces[place].paragraph for place in places}
-        passage = [
-            grading.ChoicePart(place, piece.text, place in places, "")
-            for place, piece in enumerate(pieces)
-            if piece.paragraph in paragraphs
-        ]
+        passage = grading.passage_parts(
+            ((place, piece.text, piece.paragraph) for place, piece in enumerate(pieces)), places
+        )
         kind = grading.kind(question.kind)
         return kind.key_problems(kind.build_key(choices=passage))
 

@@ -253,8 +253,7 @@ class Question(models.Model):
         two apart."""
         if not self.kind_object.uses_passage:
             return self.choice_parts()
-        cited = {sentence.pk for sentence in self.cited()}
-        return [grading.ChoicePart(ident, text, ident in cited, "") for ident, text, *_ in passage]
+        return grading.passage_parts(passage, (sentence.pk for sentence in self.cited()))
 
     def grading_key(self, passage: Sequence[Sequence[Any]] = ()) -> Any:
         """The plain data grading needs; reads only the relations this kind uses (prefetch

@@ -349,3 +349,51 @@ def test_the_admin_preview_lists_the_passage_and_grades_a_pick(instructor_client
     assert f"“{FIRST}”" in html  # the answer given, in words
     assert f"“{SECOND}”" in html  # the right one
     assert "Not quite" in html
+
+
+def add_form(article, *quotes: str) -> dict:
+    ids = [article.sentences.get(text=text, position__isnull=False).pk for text in quotes]
+    return {
+        "article": article.pk,
+        "key": "uneasy",
+        "kind": grading.EVIDENCE,
+        "topic": "The announcement",
+        "prompt": "Shoigu looked uneasy when he accepted the plan.",
+        "explanation": "Squirming is how the article shows his unease.",
+        "numeric_tolerance": "0",
+        "evidence": ids,
+    }
+
+
+def test_the_admin_adds_an_evidence_question_without_choices(instructor_client, article):
+    response = instructor_client.post(reverse("admin:quiz_question_add"), add_form(article, SECOND))
+    assert response.status_code == 302
+    question = Question.objects.get(key="uneasy")
+    assert question.kind == grading.EVIDENCE
+    assert [s.text for s in question.cited()] == [SECOND]
+
+
+@pytest.mark.parametrize(
+    ("quotes", "problem"),
+    [
+        pytest.param(
+            ["Russia captured Kherson back in March."],
+            "Its passage needs at least 2 sentences to choose from; it has 1.",
+            id="alone-in-its-paragraph",
+        ),
+        pytest.param(
+            [FIRST, SECOND, THIRD],
+            "It cites every sentence of its passage: no pick would be wrong.",
+            id="every-sentence-cited",
+        ),
+    ],
+)
+def test_the_admin_refuses_evidence_that_leaves_nothing_to_choose(
+    instructor_client, article, quotes, problem
+):
+    response = instructor_client.post(
+        reverse("admin:quiz_question_add"), add_form(article, *quotes)
+    )
+    assert response.status_code == 200
+    assert problem in response.context["adminform"].form.errors["evidence"]
+    assert not Question.objects.filter(key="uneasy").exists()

@@ -25,6 +25,7 @@ from quiz.grading.base import (
     XmlQuestion,
     normalise_text,
     parse_number,
+    passage_parts,
 )
 from quiz.grading.registry import all_kinds, kind
 
@@ -100,4 +101,5 @@ __all__ = [
     "kind",
     "normalise_text",
     "parse_number",
+    "passage_parts",
 ]

@@ -221,6 +221,22 @@ class Kind:
 
 # Helpers the kinds share ----------------------------------------------------------------
 
+
+def passage_parts(sentences: Iterable[Sequence[Any]], cited: Iterable[int]) -> list[ChoicePart]:
+    """The options of a kind that asks for a sentence of its passage (`Kind.uses_passage`):
+    of `sentences` ([id, text, paragraph], in the article's order), those of the paragraphs
+    the `cited` ones stand in, the cited ones right. The same whether the sentences come from
+    the database (`selectors.passages`), a bank file's split or the admin's evidence picker."""
+    sentences = list(sentences)
+    cited = set(cited)
+    paragraphs = {paragraph for ident, _, paragraph, *_ in sentences if ident in cited}
+    return [
+        ChoicePart(ident, text, ident in cited, "")
+        for ident, text, paragraph, *_ in sentences
+        if paragraph in paragraphs
+    ]
+
+
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
