@@ -170,6 +170,20 @@ def test_starting_an_attempt_takes_as_many_queries_for_one_evidence_question_as_
     assert queries_to_start(1) == queries_to_start(4)
 
 
+def test_the_item_analysis_counts_an_evidence_question_by_its_scores(
+    instructor_client, student, question
+):
+    """Its facility, as any question's; no choice rows, so no counts of picks."""
+    quiz = QuizFactory(slug="evidence", open_to=[student], questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get()
+    services.answer_record(user=student, attempt_id=attempt.pk, item_id=item.pk, answers=["2"])
+    response = instructor_client.get(reverse("quiz:analysis", args=["evidence"]))
+    assert response.status_code == 200
+    [stats] = response.context["stats"]
+    assert (stats.asked, stats.facility, stats.choices) == (1, 100, [])
+
+
 # Moodle's formats ------------------------------------------------------------------------------
 
 
