@@ -704,7 +704,8 @@ class AttemptItem(models.Model):
 
     def ids_from_page(self, form: grading.FormAnswer) -> grading.FormAnswer:
         """What a page posted, its option values (`answer` values, `match-<value>` names)
-        made choice ids for the kind to parse. A value that is not one of the item's places,
+        made option ids (choice ids; sentence ids for a kind that asks for a sentence of its
+        passage) for the kind to parse. A value that is not one of the item's places,
         a database id included, is refused as an unknown option. Kinds without options take
         free text, left as typed."""
         if not self.question.kind_object.has_options:
