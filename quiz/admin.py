@@ -260,6 +260,23 @@ class QuestionForm(forms.ModelForm):
             "kind": "On a saved question, a new kind's own fields appear once you save it.",
         }
 
+    def clean(self) -> dict[str, Any]:
+        """A kind whose options are the sentences of its passage (`Kind.uses_passage`) is
+        checked against the passage its evidence gives it, as a bank load checks it."""
+        cleaned = super().clean()
+        kind, picked = cleaned.get("kind"), cleaned.get("evidence")
+        if kind in grading.KINDS and picked and grading.kind(kind).uses_passage:
+            rows = self.fields["evidence"].widget.rows
+            article = [(r.pk, r.text, r.paragraph) for r in rows]
+            passage = grading.passage_parts(sentences.passage(article, picked), picked)
+            problems = grading.key_problems(kind, grading.kind(kind).build_key(choices=passage))
+            if problems:
+                self.add_error(
+                    "evidence",
+                    ValidationError([p[0].upper() + p[1:] + "." for p in problems], code="passage"),
+                )
+        return cleaned
+
     def clean_weight(self) -> int:
         weight = self.cleaned_data["weight"]
         return 1 if weight is None else weight  # 0 and the like: the model's range refuses

@@ -334,19 +334,22 @@ class _Banks:
             if kind is None:
                 problems.append(Problem(where, f"unknown question type {question.kind!r}"))
                 continue
-            key = kind.build_key(
-                choices=[
-                    grading.ChoicePart(c.pk or -n, c.text, c.is_correct, c.match)
-                    for n, c in enumerate(own_choices, 1)
-                ]
-                if kind.uses_choices
-                else [],
-                accepted=own_accepted if kind.uses_accepted else [],
-                numeric_answer=question.numeric_answer,
-                numeric_tolerance=question.numeric_tolerance,
-            )
-            for message in grading.key_problems(question.kind, key):
-                problems.append(Problem(where, message))
+            # A kind whose options are its passage's sentences has no key in the file: its
+            # key is checked with its evidence (`_Plan.resolve_evidence`).
+            if not kind.uses_passage:
+                key = kind.build_key(
+                    choices=[
+                        grading.ChoicePart(c.pk or -n, c.text, c.is_correct, c.match)
+                        for n, c in enumerate(own_choices, 1)
+                    ]
+                    if kind.uses_choices
+                    else [],
+                    accepted=own_accepted if kind.uses_accepted else [],
+                    numeric_answer=question.numeric_answer,
+                    numeric_tolerance=question.numeric_tolerance,
+                )
+                for message in grading.key_problems(question.kind, key):
+                    problems.append(Problem(where, message))
             if not kind.uses_choices and own_choices:
                 problems.append(Problem(where, f"a {kind.label.lower()} question takes no choices"))
             if not kind.uses_accepted:  # the others' keys check their accepted answers
@@ -464,7 +467,7 @@ class _Plan:
         self.evidence: dict[tuple, tuple[list[str], str]] = {}
         # question's natural key -> places of its cited sentences in its article's new split
         self.resolved: dict[tuple, list[int]] = {}
-        self._splits: dict[Any, list[str]] = {}
+        self._splits: dict[Any, list[sentences.Piece]] = {}
         # saved rows the files replace: see `find_stale`
         self.stale: dict[str, list[models.Model]] = {}
 
@@ -508,10 +511,25 @@ class _Plan:
 
     def split_of(self, article: Article) -> list[str]:
         """The sentences the article will have: of its text in the files, or as saved."""
+        return [piece.text for piece in self._pieces_of(article)]
+
+    def _pieces_of(self, article: Article) -> list[sentences.Piece]:
         node = _node(article)
         if node not in self._splits:
-            self._splits[node] = [piece.text for piece in sentences.split(article.text)]
+            self._splits[node] = sentences.split(article.text)
         return self._splits[node]
+
+    def _passage_problems(self, question: Question, places: list[int]) -> list[str]:
+        """What stops a question whose options are the sentences of its passage (the
+        paragraphs around its cited sentences, `Kind.uses_passage`) from being graded fairly,
+        read from the article as the load will split it; nothing for other kinds."""
+        if question.kind not in grading.KINDS or not grading.kind(question.kind).uses_passage:
+            return []
+        pieces = self._pieces_of(question.article)
+        article = [(place, piece.text, piece.paragraph) for place, piece in enumerate(pieces)]
+        passage = grading.passage_parts(sentences.passage(article, places), places)
+        kind = grading.kind(question.kind)
+        return kind.key_problems(kind.build_key(choices=passage))
 
     def resolve_evidence(self) -> list[Problem]:
         """Each question's quoted evidence as sentences of its article, in order; a quote
@@ -522,16 +540,20 @@ class _Plan:
             question = self.objects["quiz.question"][key].obj
             texts = self.split_of(question.article)
             places: list[int] = []
+            missed = False
             for number, quote in enumerate(quotes, 1):
                 found = sentences.resolve(quote, texts)
                 label = f"evidence {number}" if len(quotes) > 1 else "evidence"
                 if isinstance(found, sentences.Mismatch):
                     problems.append(Problem(where, f"{label}: {found.message(quote)}"))
+                    missed = True
                     continue
                 if set(found) & set(places):
                     problems.append(Problem(where, f"{label}: cites a sentence already cited"))
                 places += found
             self.resolved[key] = places
+            if not missed:
+                problems += [Problem(where, m) for m in self._passage_problems(question, places)]
         return problems
 
     def write_sentences(self, result: LoadResult, *, via: str) -> None:

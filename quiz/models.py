@@ -8,6 +8,7 @@ question by (quiz, question).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -245,11 +246,22 @@ class Question(models.Model):
         """The choices as grading sees them, in position order (prefetch `choices`)."""
         return [grading.ChoicePart(c.pk, c.text, c.is_correct, c.match) for c in self.choices.all()]
 
-    def grading_key(self) -> Any:
-        """The plain data grading needs; reads only the relations this kind uses (prefetch them)."""
+    def option_parts(self, passage: Sequence[Sequence[Any]] = ()) -> list[grading.ChoicePart]:
+        """What its options and key are made of: its choices (prefetch `choices`), or for a
+        kind whose options are the sentences of its passage (`Kind.uses_passage`) those of
+        `passage` ([sentence id, text, paragraph] in order, see `selectors.passages`), the
+        ones it cites right (prefetch `citations__sentence`). The one place that tells the
+        two apart."""
+        if not self.kind_object.uses_passage:
+            return self.choice_parts()
+        return grading.passage_parts(passage, (sentence.pk for sentence in self.cited()))
+
+    def grading_key(self, passage: Sequence[Sequence[Any]] = ()) -> Any:
+        """The plain data grading needs; reads only the relations this kind uses (prefetch
+        them), and its `passage` if its options are sentences (see `option_parts`)."""
         kind = self.kind_object
         return kind.build_key(
-            choices=self.choice_parts() if kind.uses_choices else [],
+            choices=self.option_parts(passage) if kind.has_options else [],
             accepted=[a.text for a in self.accepted_answers.all()] if kind.uses_accepted else [],
             numeric_answer=self.numeric_answer,
             numeric_tolerance=self.numeric_tolerance,
@@ -726,10 +738,11 @@ class AttemptItem(models.Model):
 
     def ids_from_page(self, form: grading.FormAnswer) -> grading.FormAnswer:
         """What a page posted, its option values (`answer` values, `match-<value>` names)
-        made choice ids for the kind to parse. A value that is not one of the item's places,
+        made option ids (choice ids; sentence ids for a kind that asks for a sentence of its
+        passage) for the kind to parse. A value that is not one of the item's places,
         a database id included, is refused as an unknown option. Kinds without options take
         free text, left as typed."""
-        if not self.question.kind_object.uses_choices:
+        if not self.question.kind_object.has_options:
             return form
         ids = {str(place): str(ident) for place, (ident, _) in enumerate(self.options, 1)}
 
@@ -749,7 +762,7 @@ class AttemptItem(models.Model):
     def page_from_ids(self, form: grading.FormAnswer) -> grading.FormAnswer:
         """The inverse: a form in choice ids (a kind's `right_form`) as this item's page would
         post it. `ValueError` for an id that is not one of the item's options."""
-        if not self.question.kind_object.uses_choices:
+        if not self.question.kind_object.has_options:
             return form
         places = {ident: str(place) for place, (ident, _) in enumerate(self.options, 1)}
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from quiz import retrying, sentences
+from quiz import retrying, selectors, sentences
 from quiz.grading import FormAnswer
 from quiz.models import AttemptItem, Question
 
@@ -111,14 +111,15 @@ def preview_item(question: Question, *, seed: int | str | None = None) -> Attemp
     """The item an attempt would freeze for `question` (never saved), so that a preview
     names options, and reads and grades answers, as an attempt's page does."""
     kind = question.kind_object
+    passage = selectors.passages([question])[question.pk]
     options, matches = kind.layout(
-        question.choice_parts(), shuffle=False, rng=random.Random(f"{seed}")
+        question.option_parts(passage), shuffle=False, rng=random.Random(f"{seed}")
     )
     return AttemptItem(
         question=question,
         options=[list(o) for o in options],
         matches=matches,
-        key=kind.key_to_data(question.grading_key()),
+        key=kind.key_to_data(question.grading_key(passage)),
         evidence=question.evidence(),
     )
 

@@ -880,17 +880,12 @@ def _create(
         max_points=sum(question.weight for question in questions),
     )
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
-    # What a student reads to find the evidence, frozen with it; only where it may be asked.
-    passages = selectors.passages(questions, rng=_random) if attempt.finds_evidence else {}
+    # Each question's passage, frozen with it: the options of a kind that asks for one of its
+    # sentences, and what a student reads to find the evidence where the quiz asks that.
+    passages = selectors.passages(questions, rng=_random)
     AttemptItem.objects.bulk_create(
-        _item(
-            attempt,
-            question,
-            position,
-            shuffle=quiz.shuffle_choices,
-            passage=passages.get(question.pk, []),
-        )
-        for position, question in enumerate(questions, 1)
+        _item(attempt, q, position, shuffle=quiz.shuffle_choices, passage=passages[q.pk])
+        for position, q in enumerate(questions, 1)
     )
     return attempt
 
@@ -913,22 +908,24 @@ def _item(
     position: int,
     *,
     shuffle: bool,
-    passage: list[list[Any]],
+    passage: Sequence[Sequence[Any]],
 ) -> AttemptItem:
     """The item as this attempt asks it: options in their order (fixed now, so a reload never
     reshuffles), what a matching question's items are matched with, and the key it will be
-    graded against."""
+    graded against. `passage` is the question's (`selectors.passages`), for a kind whose
+    options are its sentences (`Question.option_parts`)."""
     kind = question.kind_object
-    options, matches = kind.layout(question.choice_parts(), shuffle=shuffle, rng=_random)
+    parts = question.option_parts(passage)
+    options, matches = kind.layout(parts, shuffle=shuffle, rng=_random)
     return AttemptItem(
         attempt=attempt,
         question=question,
         position=position,
         options=[list(option) for option in options],
         matches=matches,
-        key=kind.key_to_data(question.grading_key()),
+        key=kind.key_to_data(question.grading_key(passage)),
         evidence=question.evidence(),
-        passage=passage,
+        passage=[list(sentence) for sentence in passage] if attempt.finds_evidence else [],
         weight=question.weight,
     )
 

@@ -91,6 +91,12 @@ class QuestionFactory(DjangoModelFactory):
         numeric = factory.Trait(
             kind=grading.NUMERIC, numeric_answer=Decimal(45), numeric_tolerance=Decimal(0)
         )
+        # Its options are the sentences of its cited sentence's paragraph: with the default
+        # article and excerpt, the four sentences of its one paragraph, the second right.
+        evidence = factory.Trait(
+            kind=grading.EVIDENCE,
+            prompt=factory.Sequence(lambda n: f"Russia took the city early in the war. ({n})"),
+        )
 
     @factory.post_generation
     def excerpt(self, create: bool, extracted: str | list[str] | None, **kwargs: object) -> None:

@@ -135,8 +135,11 @@ def test_our_own_words_spell_kherson_right(loaded):
 
 
 def test_every_question_type_is_used(loaded):
+    """Every kind but evidence: its options are the sentences of the cited sentence's
+    paragraph, and this article's paragraphs are single sentences but one, whose two facts
+    other questions ask already (a statement of either would give them away)."""
     kinds = Counter(q.kind for q in questions(loaded))
-    assert set(kinds) == set(grading.KINDS)
+    assert set(kinds) == set(grading.KINDS) - {grading.EVIDENCE}
 
 
 def test_every_question_is_right_when_answered_as_the_article_says(loaded):
@@ -227,7 +230,9 @@ def test_quizzes_show_the_settings_off(loaded):
     groups = ten.questions.values_list("draw_group", flat=True)
     assert drawing.draw_slots(groups) >= 2 * ten.draw_count  # many different tens
     timeline = Quiz.objects.get(slug="kherson-withdrawal-timeline")
-    assert timeline.feedback == Quiz.Feedback.IMMEDIATE
+    # The learning quiz: a wrong answer sends the student back to the article, and says so.
+    assert (timeline.feedback, timeline.retry_credit) == (Quiz.Feedback.EVIDENCE, 50)
+    assert "find the sentence that supports the answer" in timeline.description
     kinds = [link.question.kind for link in timeline.quiz_questions.select_related("question")]
     assert kinds[-2:] == ["matching", "ordering"]  # answered by nothing shown before them
     assert "looks to have abandoned" in timeline.description

@@ -16,6 +16,9 @@ from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The bank fixture holds one question of each kind.
+N = len(grading.KINDS)
+
 BANK_MODELS = [Article, Question, Choice, AcceptedAnswer, Quiz, QuizQuestion]
 
 
@@ -68,13 +71,13 @@ def test_a_bank_loads_with_every_object(tmp_path, bank):
     result = bank_load(paths=[write(tmp_path, bank)])
     assert counts() == {
         "Article": 1,
-        "Question": 7,
+        "Question": N,
         "Choice": 14,
         "AcceptedAnswer": 2,
         "Quiz": 1,
-        "QuizQuestion": 7,
+        "QuizQuestion": N,
     }
-    assert result.created["quiz.question"] == 7
+    assert result.created["quiz.question"] == N
     assert result.articles == {"kherson"}
 
 
@@ -100,7 +103,7 @@ def test_loading_an_edited_bank_updates_in_place(tmp_path, bank):
     assert result.updated["quiz.question"] == 1
     question.refresh_from_db()
     assert question.explanation == "Said better."
-    assert Question.objects.count() == 7
+    assert Question.objects.count() == N
 
 
 def test_a_bad_object_at_the_end_keeps_nothing_and_is_named(tmp_path, bank):
@@ -159,7 +162,7 @@ def test_an_unknown_field_is_named(tmp_path, bank):
 
 def test_a_quiz_drawing_more_than_its_pool_is_refused(tmp_path, bank):
     find(bank, "quiz.quiz", slug="all")["fields"]["draw_count"] = 50
-    assert "quiz all: it draws 50 questions from a pool of 7" in load_error(tmp_path, bank)
+    assert f"quiz all: it draws 50 questions from a pool of {N}" in load_error(tmp_path, bank)
 
 
 def test_a_file_that_is_not_json_is_named(tmp_path):
@@ -182,7 +185,7 @@ def test_load_bank_command_reports_problems_and_loads_nothing(tmp_path, bank):
 def test_load_bank_command_says_what_it_did(tmp_path, bank):
     out = StringIO()
     call_command("load_bank", write(tmp_path, bank), stdout=out)
-    assert "quiz.question: 7 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert f"quiz.question: {N} created, 0 updated, 0 unchanged" in out.getvalue()
 
 
 def test_validate_bank_catches_a_fabricated_excerpt_in_a_file(tmp_path, bank):
@@ -490,21 +493,21 @@ def test_a_file_that_lists_no_choices_of_a_question_leaves_them(tmp_path, bank):
 def test_a_file_adding_questions_to_a_quiz_it_does_not_define_keeps_the_others(tmp_path, bank):
     bank_load(paths=[write(tmp_path, bank)])
     QuestionFactory(article=Article.objects.get(slug="kherson"), key="extra")
-    link = {"quiz": ["all"], "question": ["extra", "kherson"], "position": 8}
+    link = {"quiz": ["all"], "question": ["extra", "kherson"], "position": N + 1}
     bank_load(paths=[write(tmp_path, [{"model": "quiz.quizquestion", "fields": link}])])
-    assert Quiz.objects.get(slug="all").quiz_questions.count() == 8
+    assert Quiz.objects.get(slug="all").quiz_questions.count() == N + 1
 
 
 def test_a_quiz_drawing_more_than_its_draw_groups_allow_is_refused(tmp_path, bank):
-    """A draw group counts once: seven questions, three of one group, offer five."""
-    find(bank, "quiz.quiz", slug="all")["fields"]["draw_count"] = 6
+    """A draw group counts once: N questions, three of one group, offer N - 2."""
+    find(bank, "quiz.quiz", slug="all")["fields"]["draw_count"] = N - 1
     for key in ("single", "multiple"):
         find(bank, "quiz.question", key=key)["fields"]["draw_group"] = "same-fact"
-    bank_load(paths=[write(tmp_path, bank)])  # six can be drawn: one of the two, and five
+    bank_load(paths=[write(tmp_path, bank)])  # N - 1 can be drawn: one of the two, and the rest
     find(bank, "quiz.question", key="true_false")["fields"]["draw_group"] = "same-fact"
     assert (
-        "quiz all: it draws 6 questions, but its draw groups let one attempt ask only 5 of "
-        "its 7" in load_error(tmp_path, bank)
+        f"quiz all: it draws {N - 1} questions, but its draw groups let one attempt ask only "
+        f"{N - 2} of its {N}" in load_error(tmp_path, bank)
     )
 
 

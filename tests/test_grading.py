@@ -35,6 +35,7 @@ grade_short_text = grading_kind("short_text").grade
 grade_numeric = grading_kind("numeric").grade
 grade_ordering = grading_kind("ordering").grade
 grade_matching = grading_kind("matching").grade
+grade_evidence = grading_kind("evidence").grade
 
 # Characters that look like ASCII ones; spelt as escapes so the tables stay unambiguous.
 LSQUO = "\u2018"  # ‘
@@ -114,6 +115,17 @@ MATCH_RIGHT = (
     "Sergei Surovikin → Commander of the invasion force; "
     "Volodymyr Saldo → Installed governor of Kherson"
 )
+# A passage of four sentences (sentence ids) citing the second; then one citing two.
+EVIDENCE_KEY = ChoiceKey(
+    options=(
+        (71, "Russia captured Kherson in March."),
+        (72, "Putin annexed the region."),
+        (73, "His soldiers retreated from Kyiv."),
+        (74, "Kyiv's men broke through in October."),
+    ),
+    correct=frozenset({72}),
+)
+EVIDENCE_TWO_KEY = dataclasses.replace(EVIDENCE_KEY, correct=frozenset({74, 72}))
 # Two items share a match text.
 SHARED_KEY = MatchKey(
     pairs=(
@@ -979,6 +991,64 @@ def test_grade_matching_invalid(submission: object, message: str) -> None:
     assert str(excinfo.value) == message
 
 
+# Evidence: which sentence supports the statement -----------------------------------------
+
+SUPPORTED_BY = "Not quite: the sentence that supports it is “Putin annexed the region.”."
+SUPPORTED_BY_TWO = (
+    "Not quite: the sentences that support it are “Putin annexed the region.” and "
+    "“Kyiv's men broke through in October.”."
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "submission", "score", "feedback"),
+    [
+        pytest.param(EVIDENCE_KEY, 72, Fraction(1), RIGHT, id="the-cited-sentence"),
+        pytest.param(EVIDENCE_KEY, " 72 ", Fraction(1), RIGHT, id="the-cited-sentence-str"),
+        pytest.param(EVIDENCE_KEY, 71, Fraction(0), SUPPORTED_BY, id="another-sentence"),
+        pytest.param(EVIDENCE_KEY, "74", Fraction(0), SUPPORTED_BY, id="the-last-sentence"),
+        pytest.param(EVIDENCE_TWO_KEY, 72, Fraction(1), RIGHT, id="first-of-two-cited"),
+        pytest.param(EVIDENCE_TWO_KEY, "74", Fraction(1), RIGHT, id="second-of-two-cited"),
+        pytest.param(EVIDENCE_TWO_KEY, 73, Fraction(0), SUPPORTED_BY_TWO, id="two-cited-wrong"),
+    ],
+)
+def test_grade_evidence(key: ChoiceKey, submission: object, score: Fraction, feedback: str) -> None:
+    """Graded by the sentence picked: any cited sentence is right; a wrong pick is told
+    which sentence (or sentences, in the article's order) supports the statement."""
+    assert_grade(grade_evidence(key, submission), score, feedback)
+
+
+@pytest.mark.parametrize(
+    ("submission", "message"),
+    [
+        pytest.param(None, "Please choose a sentence.", id="none"),
+        pytest.param("", "Please choose a sentence.", id="empty"),
+        pytest.param(" \t", "Please choose a sentence.", id="blank"),
+        pytest.param(99, NOT_AN_OPTION, id="a-sentence-outside-the-passage"),
+        pytest.param("11", NOT_AN_OPTION, id="another-questions-id"),
+        pytest.param("Putin annexed the region.", NOT_AN_OPTION, id="the-sentences-text"),
+        pytest.param([72], NOT_AN_OPTION, id="a-list"),
+        pytest.param("72.0", NOT_AN_OPTION, id="decimal-string"),
+    ],
+)
+def test_grade_evidence_invalid(submission: object, message: str) -> None:
+    with pytest.raises(InvalidSubmission) as excinfo:
+        grade_evidence(EVIDENCE_KEY, submission)
+    assert str(excinfo.value) == message
+
+
+def test_evidence_sentences_are_never_shuffled() -> None:
+    """Reading order matters: the passage is laid out as the article has it, shuffle or not."""
+    import random
+
+    from quiz.grading import ChoicePart
+
+    parts = [ChoicePart(ident, text, False, "") for ident, text in EVIDENCE_KEY.options]
+    for seed in range(20):
+        options, _ = grading_kind("evidence").layout(parts, shuffle=True, rng=random.Random(seed))
+        assert options == list(EVIDENCE_KEY.options)
+
+
 # Every grader: right, wrong, feedback ---------------------------------------------------
 
 # (kind, key, a right submission, a wrong submission)
@@ -996,6 +1066,7 @@ EXAMPLES = [
         {51: SUROVIKIN, 52: SHOIGU, 53: SALDO},
         id="matching",
     ),
+    pytest.param("evidence", EVIDENCE_KEY, 72, 73, id="evidence"),
 ]
 
 
@@ -1046,6 +1117,7 @@ def test_grade_dispatch_wrong_names_right_answer(
         pytest.param("numeric", grade_numeric, id="numeric"),
         pytest.param("ordering", grade_ordering, id="ordering"),
         pytest.param("matching", grade_matching, id="matching"),
+        pytest.param("evidence", grade_evidence, id="evidence"),
     ],
 )
 def test_grade_dispatches_to_the_kinds_function(kind: str, function: object) -> None:
@@ -1183,6 +1255,8 @@ def test_invalid_submission_is_a_value_error() -> None:
         pytest.param("ordering", ORDER_KEY, id="ordering"),
         pytest.param("matching", MATCH_KEY, id="matching"),
         pytest.param("matching", SHARED_KEY, id="matching-shared-match"),
+        pytest.param("evidence", EVIDENCE_KEY, id="evidence"),
+        pytest.param("evidence", EVIDENCE_TWO_KEY, id="evidence-two-cited"),
     ],
 )
 def test_key_problems_none_for_good_keys(kind: str, key: object) -> None:
@@ -1386,6 +1460,27 @@ def choice(*texts: str, correct: tuple[int, ...] = ()) -> ChoiceKey:
             id="matching-one-blank-pair",
         ),
         pytest.param(
+            "evidence",
+            choice("Alone in its paragraph.", correct=(1,)),
+            [
+                "its passage needs at least 2 sentences to choose from; it has 1",
+                "it cites every sentence of its passage: no pick would be wrong",
+            ],
+            id="evidence-one-sentence",
+        ),
+        pytest.param(
+            "evidence",
+            choice("a", "b", "c"),
+            ["it cites no sentence of its passage"],
+            id="evidence-none-cited",
+        ),
+        pytest.param(
+            "evidence",
+            choice("a", "b", correct=(1, 2)),
+            ["it cites every sentence of its passage: no pick would be wrong"],
+            id="evidence-all-cited",
+        ),
+        pytest.param(
             "essay", TextKey(accepted=("x",)), ["unknown question type 'essay'"], id="unknown-kind"
         ),
     ],
@@ -1425,6 +1520,13 @@ def test_key_problems(kind: str, key: object, problems: list[str]) -> None:
         ),
         pytest.param("ordering", ORDER_KEY, ORDER_RIGHT, id="ordering"),
         pytest.param("matching", MATCH_KEY, MATCH_RIGHT, id="matching"),
+        pytest.param("evidence", EVIDENCE_KEY, q("Putin annexed the region."), id="evidence"),
+        pytest.param(
+            "evidence",
+            EVIDENCE_TWO_KEY,
+            SUPPORTED_BY_TWO.removeprefix("Not quite: the sentences that support it are ")[:-1],
+            id="evidence-two-in-article-order",
+        ),
         pytest.param(
             "matching",
             SHARED_KEY,

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.html import strip_tags
 
-from quiz import grading
+from quiz import grading, selectors
 from quiz.banks import Problem
 from quiz.models import Article, Question
 
@@ -30,7 +30,9 @@ class QuestionData:
     explanation: str
     evidence: list[str]  # the cited sentences' verbatim texts, in order
     topic: str
-    choices: list[tuple[str, bool, str]] = field(default_factory=list)  # text, correct, match
+    # text, correct, match: its options, which are the sentences of its passage for a kind
+    # that asks for one of them (`Kind.uses_passage`)
+    choices: list[tuple[str, bool, str]] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     numeric_answer: Decimal | None = None
     numeric_tolerance: Decimal = Decimal(0)
@@ -68,14 +70,18 @@ class Imported:
 
 def bank_questions(article: Article) -> list[QuestionData]:
     """Every question of the article's bank, in export order."""
-    return [_data(q) for q in _bank(article)]
+    questions = list(_bank(article))
+    passages = selectors.passages(questions)
+    return [_data(q, passages[q.pk]) for q in questions]
 
 
 def exportable(article: Article) -> tuple[list[QuestionData], list[str]]:
     """The questions an export can carry, and one line for each it cannot: evidence that
     is no longer in the article (a question needing review) would be refused by any import."""
     questions, left_out = [], []
-    for q in _bank(article):
+    bank = list(_bank(article))
+    passages = selectors.passages(bank)
+    for q in bank:
         cited = q.cited()
         if not cited:
             left_out.append(f"{q.key}: it cites no sentence of the article")
@@ -85,7 +91,7 @@ def exportable(article: Article) -> tuple[list[QuestionData], list[str]]:
                 "confirm or re-pick its evidence first"
             )
         else:
-            questions.append(_data(q))
+            questions.append(_data(q, passages[q.pk]))
     return questions, left_out
 
 
@@ -96,7 +102,7 @@ def _bank(article: Article) -> QuerySet[Question]:
     ).order_by("topic", "key")
 
 
-def _data(q: Question) -> QuestionData:
+def _data(q: Question, passage: list[list[Any]]) -> QuestionData:
     return QuestionData(
         key=q.key,
         kind=q.kind,
@@ -104,7 +110,7 @@ def _data(q: Question) -> QuestionData:
         explanation=q.explanation,
         evidence=[s.text for s in q.cited()],
         topic=q.topic,
-        choices=[(c.text, c.is_correct, c.match) for c in q.choices.all()],
+        choices=[(c.text, c.is_correct, c.match) for c in q.option_parts(passage)],
         accepted=[a.text for a in q.accepted_answers.all()],
         numeric_answer=q.numeric_answer,
         numeric_tolerance=q.numeric_tolerance,
@@ -135,7 +141,10 @@ def bank_entries(article: Article, questions: list[QuestionData]) -> list[dict[s
                 },
             }
         )
-        for position, (text, correct, match) in enumerate(q.choices, 1):
+        # A kind that asks for a sentence of its passage keeps no choices: the bank has them
+        # as the article's sentences.
+        choices = q.choices if grading.kind(q.kind).uses_choices else []
+        for position, (text, correct, match) in enumerate(choices, 1):
             entries.append(
                 {
                     "model": "quiz.choice",

@@ -25,6 +25,7 @@ from quiz.grading.base import (
     XmlQuestion,
     normalise_text,
     parse_number,
+    passage_parts,
 )
 from quiz.grading.registry import all_kinds, kind
 
@@ -35,6 +36,7 @@ for _module in pkgutil.iter_modules(__path__):
 
 # The existing kinds' key classes and names, for the rest of the code and the tests.
 from quiz.grading.choice import ChoiceKey, MultipleResponse, SingleChoice, TrueFalse  # noqa: E402
+from quiz.grading.evidence import Evidence  # noqa: E402
 from quiz.grading.matching import Matching, MatchKey  # noqa: E402
 from quiz.grading.numeric import Numeric, NumericKey  # noqa: E402
 from quiz.grading.ordering import Ordering, OrderKey  # noqa: E402
@@ -51,6 +53,7 @@ SHORT_TEXT = ShortText.name
 NUMERIC = Numeric.name
 ORDERING = Ordering.name
 MATCHING = Matching.name
+EVIDENCE = Evidence.name
 
 
 def grade(kind_name: str, key: Any, submission: Any) -> Grade:
@@ -98,4 +101,5 @@ __all__ = [
     "kind",
     "normalise_text",
     "parse_number",
+    "passage_parts",
 ]

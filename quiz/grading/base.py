@@ -92,6 +92,9 @@ class Kind:
     position: ClassVar[int]  # its place in lists of kinds (the model's choices)
     key_type: ClassVar[type]  # what `build_key` makes
     uses_choices: ClassVar[bool] = False
+    # Its options are the sentences of its passage (`sentences.passage`: the paragraphs its
+    # cited sentences stand in and those around them), the cited ones right, not choice rows.
+    uses_passage: ClassVar[bool] = False
     uses_accepted: ClassVar[bool] = False
     uses_numeric: ClassVar[bool] = False
     # What each of its choices holds beyond its text and place: "is_correct", "match".
@@ -100,6 +103,12 @@ class Kind:
     counts_answers: ClassVar[bool] = False  # item analysis counts the answers typed, as graded
     arranges: ClassVar[bool] = False  # its widget re-lays its items through a GET form
     xml_type: ClassVar[str]
+
+    @property
+    def has_options(self) -> bool:
+        """Whether a student picks among options (choices or sentences), which a page names
+        by their places (`AttemptItem.ids_from_page`)."""
+        return self.uses_choices or self.uses_passage
 
     @property
     def template(self) -> str:
@@ -211,6 +220,15 @@ class Kind:
 
 
 # Helpers the kinds share ----------------------------------------------------------------
+
+
+def passage_parts(passage: Iterable[Sequence[Any]], cited: Iterable[int]) -> list[ChoicePart]:
+    """The options of a kind that asks for a sentence of its passage (`Kind.uses_passage`):
+    each sentence of `passage` ([id, text, paragraph], in the article's order: see
+    `sentences.passage`, the one rule of what a passage holds), the `cited` ones right."""
+    cited = set(cited)
+    return [ChoicePart(ident, text, ident in cited, "") for ident, text, *_ in passage]
+
 
 _QUOTES = str.maketrans(
     {

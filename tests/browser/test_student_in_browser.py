@@ -16,6 +16,9 @@ from tests.factories import ArticleFactory, QuestionFactory, QuizFactory, UserFa
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The quiz fixture asks one question of each type, worth a point each.
+N = len(grading.KINDS)
+
 KHERSON_TEXT = (
     Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "kherson-withdrawal.txt"
 ).read_text(encoding="utf-8")
@@ -136,8 +139,8 @@ def test_whole_quiz_by_mouse_with_instant_feedback(page, live_server, quiz, stud
     page.click("text=Every type")
     check_accessible(page)
     page.click("text=Start the quiz")
-    for n in range(1, 8):
-        page.wait_for_selector(f"text=Question {n} of 7")
+    for n in range(1, N + 1):
+        page.wait_for_selector(f"text=Question {n} of {N}")
         check_accessible(page)
         answer_by_mouse(page, current_item(student))
         page.wait_for_selector("#fb-heading")
@@ -146,10 +149,10 @@ def test_whole_quiz_by_mouse_with_instant_feedback(page, live_server, quiz, stud
         page.wait_for_function("() => document.activeElement.id === 'fb-heading'")
         assert "Correct." in page.inner_text("#announce")
         check_accessible(page)
-        if n < 7:
+        if n < N:
             page.click("text=Next question")
     page.click("text=See your results")
-    assert "7 out of 7 points · 100%" in page.inner_text("main")
+    assert f"{N} out of {N} points · 100%" in page.inner_text("main")
     check_accessible(page)
     page.click("text=My progress")
     assert page.locator("svg.chart").count() == 1
@@ -287,15 +290,15 @@ def test_whole_quiz_by_keyboard_only(page, live_server, quiz, student):
     tab_to(page, "button.primary")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/attempts/\d+/$"))
-    for n in range(1, 8):
-        page.wait_for_selector(f"text=Question {n} of 7")
+    for n in range(1, N + 1):
+        page.wait_for_selector(f"text=Question {n} of {N}")
         answer_by_keyboard(page, current_item(student))
         page.wait_for_selector("#fb-heading")
         assert page.inner_text("#fb-heading").strip() == "Correct", n
         tab_to(page, "a.button.primary")
         page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/review/$"))
-    assert "7 out of 7 points · 100%" in page.inner_text("main")
+    assert f"{N} out of {N} points · 100%" in page.inner_text("main")
 
 
 def test_whole_quiz_without_javascript(browser, live_server, quiz, student):
@@ -304,8 +307,8 @@ def test_whole_quiz_without_javascript(browser, live_server, quiz, student):
     log_in(page, live_server)
     page.click("text=Every type")
     page.click("text=Start the quiz")
-    for n in range(1, 8):
-        page.wait_for_selector(f"text=Question {n} of 7")
+    for n in range(1, N + 1):
+        page.wait_for_selector(f"text=Question {n} of {N}")
         item = current_item(student)
         answer_by_mouse(page, item)
         page.wait_for_selector("#fb-heading")
@@ -314,11 +317,11 @@ def test_whole_quiz_without_javascript(browser, live_server, quiz, student):
         assert page.url.endswith(f"/questions/{n}/")
         page.reload()
         assert page.inner_text("#fb-heading").strip() == "Correct"
-        if n < 7:
+        if n < N:
             page.click("text=Next question")
     page.click("text=See your results")
-    assert "7 out of 7 points · 100%" in page.inner_text("main")
-    assert Response.objects.count() == 7
+    assert f"{N} out of {N} points · 100%" in page.inner_text("main")
+    assert Response.objects.count() == N
     context.close()
 
 
@@ -345,7 +348,7 @@ def test_resume_after_closing_the_page(context, live_server, quiz, student):
     for _ in range(2):
         answer_by_mouse(page, current_item(student))
         page.click("text=Next question")
-    page.wait_for_selector("text=Question 3 of 7")
+    page.wait_for_selector(f"text=Question 3 of {N}")
     order = page.eval_on_selector_all(
         "input[name=answer], select", "els => els.map(e => e.name + e.value)"
     )
@@ -353,10 +356,10 @@ def test_resume_after_closing_the_page(context, live_server, quiz, student):
 
     again = context.new_page()
     again.goto(live_server.url + reverse("quiz:home"))
-    assert "question 3 of 7" in again.inner_text("main")
+    assert f"question 3 of {N}" in again.inner_text("main")
     again.click("text=Every type")
     again.click("text=Resume")
-    again.wait_for_selector("text=Question 3 of 7")
+    again.wait_for_selector(f"text=Question 3 of {N}")
     assert (
         again.eval_on_selector_all(
             "input[name=answer], select", "els => els.map(e => e.name + e.value)"
@@ -370,7 +373,7 @@ def test_an_answer_after_the_window_closed_shows_why_in_place(page, live_server,
     log_in(page, live_server)
     page.goto(live_server.url + reverse("quiz:quiz", args=["every-type"]))
     page.click("text=Start the quiz")
-    page.wait_for_selector("text=Question 1 of 7")
+    page.wait_for_selector(f"text=Question 1 of {N}")
     assignment = CohortQuiz.objects.get(quiz=quiz)
     assignment.opens_at = timezone.now() - timedelta(days=2)
     assignment.closes_at = timezone.now() - timedelta(minutes=1)
@@ -381,5 +384,34 @@ def test_an_answer_after_the_window_closed_shows_why_in_place(page, live_server,
     assert "your attempt was closed with the answers you had given" in page.inner_text("main")
     check_accessible(page)
     page.click("text=See your results")
-    assert "0 out of 7 points" in page.inner_text("main")
+    assert f"0 out of {N} points" in page.inner_text("main")
     assert not Response.objects.exists()
+
+
+def test_an_evidence_question_by_keyboard_reads_its_statement_and_question(
+    page, live_server, student
+):
+    """The radios are named by their sentences, the group by the statement, and each radio
+    described by the question asked of it; arrows move through them in the article's order."""
+    question = QuestionFactory(evidence=True, key="evidence")
+    QuizFactory(open_to=[student], slug="evidence", title="Evidence", questions=[question])
+    log_in(page, live_server)
+    page.goto(live_server.url + reverse("quiz:quiz", args=["evidence"]))
+    page.click("text=Start the quiz")
+    page.wait_for_selector("text=Question 1 of 1")
+    check_accessible(page)
+    sentences = [s.text for s in question.article.current_sentences()]
+    assert page.locator(".answer label.option").all_inner_texts() == sentences
+    group = page.get_by_role("group", name=question.prompt)
+    radio = group.get_by_role("radio", name=sentences[0])
+    assert radio.get_attribute("aria-describedby") == f"hint-{question.pk}"
+    assert page.inner_text(f"#hint-{question.pk}") == (
+        "Which sentence of the article supports this statement?"
+    )
+    tab_to(page, "input[name=answer]")
+    page.keyboard.press("ArrowDown")  # the second sentence, the cited one
+    assert page.evaluate("document.activeElement.checked")
+    press_enter_on(page, "button.answer-submit")
+    page.wait_for_selector("#fb-heading")
+    assert page.inner_text("#fb-heading").strip() == "Correct"
+    check_accessible(page)
