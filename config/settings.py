@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe by address, over HTTP, with no session (quiz/operations).
+    "quiz.operations.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "quiz.middleware.NoStoreMiddleware",
@@ -88,6 +90,12 @@ MIDDLEWARE = [
     # lockout page, which the middleware above still sees (the CSP header among others).
     "axes.middleware.AxesMiddleware",
 ]
+
+# One JSON line per request (request id, user, path, status, duration, queries) on the
+# `quiz.requests` logger, to standard output: for a log collector. Off by default.
+REQUEST_LOG = env_bool("REQUEST_LOG", False)
+if REQUEST_LOG:  # around everything but the health probe, to time and count all of it
+    MIDDLEWARE.insert(1, "quiz.operations.RequestLogMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -281,6 +289,18 @@ DESIRED_RETENTION = env_share("DESIRED_RETENTION", 0.9)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The request log's lines are JSON already: nothing around them, on standard output.
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        },
+    },
+    "loggers": {
+        "quiz.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
