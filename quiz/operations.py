@@ -86,7 +86,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = request.headers.get("X-Request-ID", "")
         request_id = sent if REQUEST_ID.match(sent) else uuid.uuid4().hex
-        queries = _Counter()
+        queries = QueryCount()
         started = time.perf_counter()
         with connection.execute_wrapper(queries):
             response = self.get_response(request)
@@ -104,7 +104,9 @@ class RequestLogMiddleware:
         return response
 
 
-class _Counter:
+class QueryCount:
+    """Counts the queries run while installed: `with connection.execute_wrapper(count):`."""
+
     def __init__(self) -> None:
         self.count = 0
 
