@@ -355,6 +355,19 @@ def item_at(
     return item
 
 
+def item_after(item: AttemptItem) -> AttemptItem:
+    """The item after `item` in its attempt, with its response if answered and what its page
+    shows, its attempt being `item`'s (loaded already, and known open): one query, without
+    what `item_at` adds to decide whether the attempt takes answers."""
+    following = (
+        AttemptItem.objects.select_related("question__article", "response")
+        .filter(attempt_id=item.attempt_id, position=item.position + 1)
+        .get()
+    )
+    following.attempt = item.attempt
+    return following
+
+
 @dataclass(frozen=True)
 class MapEntry:
     """One question as the question map and the summary show it."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -277,6 +277,11 @@ def _recorded(item: AttemptItem, now: datetime, *, changed: bool) -> Recorded:
     )
     if finished:
         _close(attempt, now, state=Attempt.State.FINISHED)
+    # The map as the page after this answer shows it (`_locked_item` read it before).
+    item.map = [
+        replace(entry, answered=True) if entry.position == item.position else entry
+        for entry in item.map
+    ]
     return Recorded(item.response, created=True, attempt_finished=finished, changed=changed)
 
 
@@ -805,32 +810,36 @@ def _lock_users(ids: Iterable[int]) -> None:
 def _locked_item(
     user: AbstractBaseUser, attempt_id: int, now: datetime, **where: int
 ) -> AttemptItem:
-    """The item (by `pk` or `position`) with its attempt (locked), question, whether the quiz
-    is open to the user now (`quiz_open`) and whether a later item has an answer
-    (`later_answered`); then its response, if any, read once the lock is held. Two queries.
+    """The item (by `pk` or `position`) with its attempt (locked), question and whether the
+    quiz is open to the user now (`quiz_open`); then, read once the lock is held, the
+    attempt's question map (`map`, as `selectors.question_map`), from which whether an
+    earlier item is unanswered (`earlier_unanswered`) and a later one answered
+    (`later_answered`), and the item's response if it has one. Two queries, three with a
+    response.
 
-    The response is read apart: on PostgreSQL under Read Committed a statement that waited
-    for the lock still sees the other rows as they were when it began, and would miss the
-    answer, pick or second try the request before it has just committed."""
-    earlier = AttemptItem.objects.filter(
-        attempt=OuterRef("attempt"), position__lt=OuterRef("position"), response__isnull=True
-    )
+    What the lock guards is read apart from the locking statement: on PostgreSQL under Read
+    Committed a statement that waited for the lock still sees the other rows as they were
+    when it began, and would miss the answer, pick or second try the request before it has
+    just committed. (The map is one query of three small columns, cheaper to build than the
+    two `Exists` it replaces.)"""
     item = (
         AttemptItem.objects.select_for_update(of=("attempt",))
         .select_related("attempt__quiz", "question__article")
-        .annotate(
-            earlier_unanswered=Exists(earlier),
-            later_answered=selectors.later_answered(),
-            quiz_open=selectors.open_now(user, now, "attempt__quiz"),
-        )
+        .annotate(quiz_open=selectors.open_now(user, now, "attempt__quiz"))
         .filter(attempt_id=attempt_id, attempt__user=user, **where)
         .first()
     )
     if item is None:
         raise errors.NoSuchItem()
-    response = Response.objects.filter(item=item).first()
-    if response is not None:
-        item.response = response
+    item.map = selectors.question_map(item.attempt)
+    item.earlier_unanswered = any(
+        not entry.answered for entry in item.map if entry.position < item.position
+    )
+    item.later_answered = any(
+        entry.answered for entry in item.map if entry.position > item.position
+    )
+    if any(entry.answered for entry in item.map if entry.position == item.position):
+        item.response = Response.objects.get(item=item)
     else:
         item._state.fields_cache["response"] = None  # known to have none: no query for it
     return item

@@ -389,7 +389,7 @@ def _feedback(
     stage = item.stage
     if stage is not retrying.Stage.DONE and not attempt.is_open:
         return go(request, review_url(attempt.pk))
-    mapped = _map(attempt) if attempt.is_open else {}
+    mapped = _item_map(item) if attempt.is_open else {}
     context = {
         "attempt": attempt,
         "item": item,
@@ -440,11 +440,18 @@ def _search(
     }
 
 
-def _map(attempt: Attempt) -> dict[str, Any]:
-    """The question map of a free attempt and how many of its questions have answers."""
+def _item_map(item: AttemptItem) -> dict[str, Any]:
+    """`_map` of the item's attempt. An item a service changed under its lock carries the map
+    as the change left it (`services._locked_item`): no need to read it again."""
+    return _map(item.attempt, getattr(item, "map", None))
+
+
+def _map(attempt: Attempt, entries: list[selectors.MapEntry] | None = None) -> dict[str, Any]:
+    """The question map of a free attempt (`entries` if the caller has it) and how many of its
+    questions have answers."""
     if not attempt.navigates_freely:
         return {}
-    entries = selectors.question_map(attempt)
+    entries = entries or selectors.question_map(attempt)
     return {"map": entries, "answered_count": sum(entry.answered for entry in entries)}
 
 
@@ -511,11 +518,11 @@ def answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def _onwards(request: HttpRequest, item: AttemptItem) -> HttpResponse:
     """A free attempt's next question after this one's answer is saved, or its summary once
     every question has an answer."""
-    mapped = _map(item.attempt)
+    mapped = _item_map(item)
     url = _next_url(item, mapped["map"])
     if not request.htmx or url == summary_url(item.attempt_id):
         return go(request, url)
-    following = selectors.item_at(request.user, item.attempt_id, position=item.position + 1)
+    following = selectors.item_after(item)
     saved = saved_form(following)
     response = _question(
         request, following, given=saved, shows_saved=saved is not None, mapped=mapped

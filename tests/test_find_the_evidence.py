@@ -429,7 +429,7 @@ def test_a_pick_costs_the_same_queries_whatever_the_attempts_size(
     assert counts[0] == counts[1]
 
 
-# Session, user, the item with its attempt (locked), its response, the pick saved, the map,
+# Session, user, the item with its attempt (locked), the map, its response, the pick saved,
 # the student's allowance, and the savepoint and its release of the test's transaction.
 PICK_QUERIES = 9
 
