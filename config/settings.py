@@ -128,10 +128,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # with SQLite's default deferred transactions, 29 of 30 concurrent answers failed.
     # Connections persist (CONN_MAX_AGE) as with PostgreSQL: opening one and running the
     # PRAGMAs on every request cost more than the question page itself.
+    # Durability (README, Deployment): NORMAL never corrupts the database, and an answer
+    # committed survives the app crashing, but a power cut or an OS crash can undo the
+    # answers committed since the last checkpoint; FULL syncs the log at every commit.
+    synchronous = os.environ.get("SQLITE_SYNCHRONOUS", "").upper() or "NORMAL"
+    if synchronous not in {"NORMAL", "FULL"}:
+        raise ImproperlyConfigured(
+            f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['SQLITE_SYNCHRONOUS']!r}"
+        )
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous};",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

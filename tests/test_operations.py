@@ -3,6 +3,9 @@ log (quiz/operations.py)."""
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
@@ -85,3 +88,33 @@ def test_the_request_log_makes_its_own_id_for_a_missing_or_odd_one(client, caplo
     assert len(set(ids)) == 2
     assert all(len(i) == 32 for i in ids)
     assert [json.loads(r.getMessage())["user"] for r in caplog.records] == [None, None]
+
+
+def sqlite_synchronous(tmp_path, value: str) -> subprocess.CompletedProcess:
+    """A new process with production settings on a SQLite file: the synchronous level its
+    connection runs at (SQLite's numbers: 1 NORMAL, 2 FULL)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SQLITE_SYNCHRONOUS": value,
+    }
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA synchronous'); print(c.fetchone()[0])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(("value", "level"), [("", "1"), ("normal", "1"), ("FULL", "2")])
+def test_sqlites_durability_is_normal_unless_set_to_full(tmp_path, value, level):
+    assert sqlite_synchronous(tmp_path, value).stdout.strip() == level
+
+
+def test_an_unknown_durability_stops_the_app_saying_what_is_allowed(tmp_path):
+    result = sqlite_synchronous(tmp_path, "OFF")
+    assert result.returncode != 0
+    assert "SQLITE_SYNCHRONOUS must be NORMAL or FULL, not 'OFF'" in result.stderr
