@@ -19,6 +19,7 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    F,
     Max,
     Min,
     OuterRef,
@@ -199,14 +200,46 @@ def open_now(user: AbstractBaseUser, now: datetime, quiz: str = "quiz") -> Expre
     theirs has it with its window open (as `Window.is_open`). Always true for staff."""
     if user.is_staff:
         return Value(True, output_field=BooleanField())
-    return Exists(
-        CohortQuiz.objects.filter(
-            quiz=OuterRef(quiz),
-            cohort__memberships__user=user,
-            opens_at__lte=now,
-            closes_at__gt=now,
+    return OpenTo(quiz, user.pk, now)
+
+
+class OpenTo(Expression):
+    """`open_now` for a student: EXISTS (an assignment of the quiz to a cohort of the user's,
+    open at `now`), written out. Built by the ORM (an `Exists` over
+    `cohort__memberships__user`) the same subquery took 0.8 ms to compile on every student
+    page and answer, ten times what it takes to run (issue 15's profile)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, quiz: str, user_id: int, now: datetime) -> None:
+        super().__init__()
+        self.quiz, self.user_id, self.now = F(quiz), user_id, now
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.quiz]
+
+    def set_source_expressions(self, expressions: list[Any]) -> None:
+        (self.quiz,) = expressions
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        quiz_sql, quiz_params = compiler.compile(self.quiz)
+        name = connection.ops.quote_name
+
+        def column(model: type, field: str) -> str:
+            return name(model._meta.get_field(field).column)
+
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        sql = (
+            f"EXISTS (SELECT 1 FROM {name(CohortQuiz._meta.db_table)} open_assigned"
+            f" INNER JOIN {name(Membership._meta.db_table)} open_member"
+            f" ON open_member.{column(Membership, 'cohort')}"
+            f" = open_assigned.{column(CohortQuiz, 'cohort')}"
+            f" WHERE open_assigned.{column(CohortQuiz, 'quiz')} = {quiz_sql}"
+            f" AND open_member.{column(Membership, 'user')} = %s"
+            f" AND open_assigned.{column(CohortQuiz, 'opens_at')} <= %s"
+            f" AND open_assigned.{column(CohortQuiz, 'closes_at')} > %s)"
         )
-    )
+        return sql, (*quiz_params, self.user_id, now, now)
 
 
 def visible_quizzes(user: AbstractBaseUser) -> QuerySet[Quiz]:

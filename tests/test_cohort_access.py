@@ -8,8 +8,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from quiz import errors, services
-from quiz.models import Attempt
-from tests.factories import CohortFactory, CohortQuizFactory, QuestionFactory, QuizFactory
+from quiz.models import Attempt, Response
+from tests.factories import (
+    CohortFactory,
+    CohortQuizFactory,
+    MembershipFactory,
+    QuestionFactory,
+    QuizFactory,
+)
 from tests.refusals import raises
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +116,18 @@ def test_a_refusal_names_the_opening_time_in_the_schools_time_zone(student, quiz
     )
     with raises(errors.NotOpenYet, when="5 March 2030, 09:30"):
         services.attempt_start(user=student, quiz=quiz, now=opens_at - timedelta(days=1))
+
+
+def test_a_student_moved_out_of_the_cohort_can_no_longer_answer(student_client, student, quiz):
+    assignment = assign(quiz, student, opens_in=-timedelta(hours=1))
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get(position=1)
+    MembershipFactory(cohort=assignment.cohort)  # open to the classmates who stay
+    assignment.cohort.memberships.filter(user=student).update(cohort=CohortFactory())
+    response = student_client.post(
+        reverse("quiz:answer", args=[attempt.pk]), {"item": item.pk, "answer": "1"}
+    )
+    assert response.status_code == 409
+    assert not Response.objects.filter(item=item).exists()
+    attempt.refresh_from_db()
+    assert not attempt.is_open
