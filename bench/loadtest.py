@@ -388,6 +388,11 @@ def report(results: dict[str, Sample], memory: list[float], database: str, args)
             f"{label:14}{s.rps:8.0f}{s.pct(0.5):9.1f}{s.pct(0.95):9.1f}{ratio:11.2f}"
             f"{s.max_queries:9d}  {json.dumps(s.statuses)}"
         )
+    question, answer = results["question"].rps, results["answer"].rps
+    if question and answer:
+        # This quiz gives feedback at the end: the answer POST brings the next question, so one
+        # request is a whole answered question (target: at most 1.5x a question page).
+        print(f"a whole answered question costs {question / answer:.2f}x a question page")
     print("worker RSS after the run: " + ", ".join(f"{m:.0f} MB" for m in memory))
     print()
 
