@@ -69,21 +69,15 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from quiz import services
     from quiz.models import Cohort, Question, Response
-    from quiz.roles import instructor_group_sync
 
     cohort, quiz = make_attempts(args.students, args.attempts)
-    staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
-    staff.groups.add(instructor_group_sync())  # an instructor, not a superuser
-    client = Client()
-    client.force_login(staff)
+    staff, client = instructor_client()
     pages = {
         "gradebook": reverse("quiz:gradebook", args=[cohort.pk, quiz.slug]) + "?sort=best&dir=desc",
         "gradebook CSV": reverse("quiz:gradebook", args=[cohort.pk, quiz.slug]) + "?format=csv",
@@ -202,6 +196,21 @@ def answered_attempt(cohort, quiz):
             matches=form.matches,
         )
     return attempt
+
+
+def instructor_client():
+    """An instructor (in the Instructors group, not a superuser) and a test client logged in
+    as them."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from quiz.roles import instructor_group_sync
+
+    staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
+    staff.groups.add(instructor_group_sync())
+    client = Client()
+    client.force_login(staff)
+    return staff, client
 
 
 def make_attempts(students: int, attempts: int):

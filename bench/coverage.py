@@ -38,24 +38,18 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from bench.cohorts import make_attempts
+    from bench.cohorts import instructor_client, make_attempts
     from quiz.models import Article, Response
-    from quiz.roles import instructor_group_sync
 
     start = time.perf_counter()
     cohort, quiz = make_attempts(args.students, args.attempts)
     article = Article.objects.get(quizzes=quiz)
     setup_seconds = time.perf_counter() - start
-    staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
-    staff.groups.add(instructor_group_sync())  # an instructor, not a superuser
-    client = Client()
-    client.force_login(staff)
+    client = instructor_client()[1]
     url = reverse("quiz:coverage", args=[article.slug])
     print()
     print(

@@ -137,16 +137,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
-    from bench.cohorts import make_attempts
+    from bench.cohorts import instructor_client, make_attempts
     from quiz import memory, reports
     from quiz.models import Article, Response
-    from quiz.roles import instructor_group_sync
 
     start = time.perf_counter()
     cohort, quiz = make_attempts(args.students, args.attempts)
@@ -158,10 +155,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     setup_seconds = time.perf_counter() - start
-    staff = get_user_model().objects.create(username="bench-instructor", is_staff=True)
-    staff.groups.add(instructor_group_sync())  # an instructor, not a superuser
-    client = Client()
-    client.force_login(staff)
+    client = instructor_client()[1]
     day = timezone.localdate() + timedelta(days=7)
     at = memory.school_start(day)
     query = f"?cohort={cohort.pk}&forecast=on&day={day}&threshold=70"

@@ -449,12 +449,11 @@ def test_the_passage_marks_the_evidence_only_once_the_search_is_over(student_cli
     assert marked() == [CITED]
 
 
-def test_an_accepted_answer_regrades_a_second_try_at_its_credit(
-    student_client, student, instructor
-):
-    article = ArticleFactory(text=TEXT)
+def two_tries_at_the_river(student_client, student, first: str, second: str):
+    """A short-answer question ("Dnipro" accepted) under find the evidence: the first try, the
+    evidence found, the second try. Returns the question and the attempt."""
     question = QuestionFactory(
-        article=article,
+        article=ArticleFactory(text=TEXT),
         kind="short_text",
         excerpt="Ukraine pressed on along the Dnipro.",
         prompt="Along which river did Ukraine press on?",
@@ -464,9 +463,16 @@ def test_an_accepted_answer_regrades_a_second_try_at_its_credit(
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get()
     url = reverse("quiz:answer", args=[attempt.pk])
-    student_client.post(url, {"item": item.pk, "answer": "the Volga"})
+    student_client.post(url, {"item": item.pk, "answer": first})
     pick(student_client, attempt, "Ukraine pressed on along the Dnipro.")
-    student_client.post(url, {"item": item.pk, "answer": "Dnepr"})
+    student_client.post(url, {"item": item.pk, "answer": second})
+    return question, attempt
+
+
+def test_an_accepted_answer_regrades_a_second_try_at_its_credit(
+    student_client, student, instructor
+):
+    question, attempt = two_tries_at_the_river(student_client, student, "the Volga", "Dnepr")
     assert response_of(attempt).score == 0
     services.answer_accept(user=instructor, question_id=question.pk, answer="Dnepr")
     response = response_of(attempt)
@@ -544,21 +550,7 @@ def test_a_second_try_sent_blank_comes_back_to_the_second_try(student_client, st
 def test_an_accepted_answer_that_makes_the_first_try_right_gives_full_marks(
     student_client, student, instructor
 ):
-    article = ArticleFactory(text=TEXT)
-    question = QuestionFactory(
-        article=article,
-        kind="short_text",
-        excerpt="Ukraine pressed on along the Dnipro.",
-        prompt="Along which river did Ukraine press on?",
-        accepted=["Dnipro"],
-    )
-    quiz = QuizFactory(open_to=[student], feedback=EVIDENCE, questions=[question])
-    attempt = services.attempt_start(user=student, quiz=quiz)
-    item = attempt.items.get()
-    url = reverse("quiz:answer", args=[attempt.pk])
-    student_client.post(url, {"item": item.pk, "answer": "Dnepr"})
-    pick(student_client, attempt, "Ukraine pressed on along the Dnipro.")
-    student_client.post(url, {"item": item.pk, "answer": "the Volga"})
+    question, attempt = two_tries_at_the_river(student_client, student, "Dnepr", "the Volga")
     services.answer_accept(user=instructor, question_id=question.pk, answer="Dnepr")
     response = response_of(attempt)
     assert (response.score, response.is_correct, response.first_score) == (1, True, 1)

@@ -11,12 +11,12 @@ from quiz.models import AttemptItem, Quiz, Response
 from tests.answers import choose
 from tests.browser.conftest import PHONE
 from tests.browser.test_student_in_browser import (
+    arrow_to,
     check_accessible,
     log_in,
     press_enter_on,
     settle,
     student,  # noqa: F401 (a fixture)
-    tab_to,
 )
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory
 
@@ -116,11 +116,7 @@ def test_search_then_second_try_by_mouse(page, live_server, quiz, student):  # n
 def test_search_then_second_try_by_keyboard_only(page, live_server, quiz, student):  # noqa: F811
     start(page, live_server)
     wrong = choose(item(student, 1), False)[0]
-    tab_to(page, "input[name=answer]")
-    for _ in range(5):
-        if page.evaluate("document.activeElement.value") == wrong:
-            break
-        page.keyboard.press("ArrowDown")
+    arrow_to(page, "input[name=answer]", value=wrong)
     page.keyboard.press("Space")
     press_enter_on(page, "button.answer-submit")
     page.wait_for_selector("#ev-heading")
@@ -129,13 +125,7 @@ def test_search_then_second_try_by_keyboard_only(page, live_server, quiz, studen
     # Two wrong picks with the arrow keys: then the sentence is shown and the retry opens.
     for text in (OTHER, ANOTHER):
         wired(page, "input[name=sentence]")
-        tab_to(page, "input[name=sentence]")
-        for _ in range(6):
-            if page.evaluate("document.activeElement.parentElement.innerText").strip() == text:
-                break
-            page.keyboard.press("ArrowDown")
-        else:
-            raise AssertionError(f"the arrow keys never reached {text}")
+        arrow_to(page, "input[name=sentence]", label=text)
         page.keyboard.press("Space")
         press_enter_on(page, "button.evidence-submit")
         settle(page)
@@ -143,11 +133,7 @@ def test_search_then_second_try_by_keyboard_only(page, live_server, quiz, studen
     assert "highlighted" in page.inner_text("#announce")
     right = choose(item(student, 1), True)[0]
     wired(page, "input[name=answer]")
-    tab_to(page, "input[name=answer]")
-    for _ in range(5):
-        if page.evaluate("document.activeElement.value") == right:
-            break
-        page.keyboard.press("ArrowDown")
+    arrow_to(page, "input[name=answer]", value=right)
     page.keyboard.press("Space")
     press_enter_on(page, "button.answer-submit")
     page.wait_for_selector("text=Right on the second try")

@@ -225,6 +225,18 @@ def tab_to(page, selector, limit=60):
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def arrow_to(page, selector: str, *, value: str = "", label: str = "") -> None:
+    """Tab to the radio group or select at `selector`, then press the down arrow until the
+    control in focus has `value` (or, given `label`, sits in a label reading it)."""
+    tab_to(page, selector)
+    probe = "document.activeElement." + ("parentElement.innerText" if label else "value")
+    for _ in range(10):
+        if page.evaluate(probe).strip() == (label or value):
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"the arrow keys never reached {label or value!r} in {selector}")
+
+
 def answer_by_keyboard(page, item):
     form = right_form(page, item)
     if page.locator(".ordering").count():
@@ -258,21 +270,13 @@ def answer_by_keyboard(page, item):
                 page.keyboard.type(value)
             elif option.get_attribute("type") == "radio":
                 # Tab lands on the radio group; arrows move through it and select.
-                tab_to(page, "input[name=answer]")
-                for _ in range(10):
-                    if page.evaluate("document.activeElement.value") == value:
-                        break
-                    page.keyboard.press("ArrowDown")
+                arrow_to(page, "input[name=answer]", value=value)
                 page.keyboard.press("Space")
             else:
                 tab_to(page, f"input[name=answer][value='{value}']")
                 page.keyboard.press("Space")
     for ident, match in form.matches.items():
-        tab_to(page, f"select[name='match-{ident}']")
-        for _ in range(10):
-            if page.evaluate("document.activeElement.value") == match:
-                break
-            page.keyboard.press("ArrowDown")
+        arrow_to(page, f"select[name='match-{ident}']", value=match)
     press_enter_on(page, "button.answer-submit")
 
 
