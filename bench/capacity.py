@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import random
 import re
@@ -79,9 +80,8 @@ def hash_cost() -> float:
     hasher = PBKDF2PasswordHasher()
     encoded = hasher.encode(PASSWORD, hasher.salt())
     runs = 5
-    start = time.process_time()
-    timeit.timeit(lambda: hasher.verify(PASSWORD, encoded), number=runs)
-    return (time.process_time() - start) / runs
+    verify = functools.partial(hasher.verify, PASSWORD, encoded)
+    return timeit.timeit(verify, number=runs, timer=time.process_time) / runs
 
 
 def make_students(count: int) -> list[str]:
@@ -119,9 +119,9 @@ def make_students(count: int) -> list[str]:
     return names
 
 
-def check_points() -> tuple[int, int, list[str]]:
+def check_points() -> tuple[int, int, int, list[str]]:
     """Every finished attempt's points against the sum of its responses' points, each as the
-    model computes it: (attempts, responses, differences)."""
+    model computes it: (attempts, responses, responses right, differences)."""
     from collections import defaultdict
     from decimal import Decimal
 
@@ -140,8 +140,7 @@ def check_points() -> tuple[int, int, list[str]]:
         if attempt.points != sums[attempt.pk]:
             wrong.append(f"attempt {attempt.pk}: {attempt.points} != {sums[attempt.pk]}")
     right = Response.objects.filter(item__attempt__in=finished, is_correct=True).count()
-    print(f"  ({right} of the checked responses right, the rest wrong or partly right)")
-    return attempts, responses, wrong
+    return attempts, responses, right, wrong
 
 
 # HTTP over asyncio ------------------------------------------------------------------------
@@ -434,11 +433,18 @@ class Student:
                 "answer", "POST", action, 200, pick_answer(form, self.rng), headers
             )
             if "hx-redirect" in page.headers:  # every question answered: the summary
+                if urlsplit(page.headers["hx-redirect"]).path != f"/attempts/{attempt}/finish/":
+                    self._error(self.rec.steps[-1], "answer", "redirect")  # e.g. to log in
+                    raise Failed("answer")
                 break
             page_url = page.headers.get("hx-push-url", page_url)
         csrf = {"csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
         done = await self.call("finish", "POST", f"/attempts/{attempt}/finish/", 302, csrf)
-        await self.call("review", "GET", urlsplit(done.headers["location"]).path, 200)
+        review = urlsplit(done.headers.get("location", "")).path
+        if review != f"/attempts/{attempt}/review/":
+            self._error(self.rec.steps[-1], "finish", "location")
+            raise Failed("finish")
+        await self.call("review", "GET", review, 200)
 
 
 # The run ----------------------------------------------------------------------------------
@@ -606,9 +612,10 @@ def main() -> None:
         f"CPU over the load: driver {driver_cpu:.1f} s, gunicorn workers {workers_cpu:.1f} s "
         f"({loaded} requests)"
     )
-    attempts, responses, wrong = check_points()
+    attempts, responses, right, wrong = check_points()
     print(
-        f"points check: {attempts} finished attempts, {responses} responses, {len(wrong)} differing"
+        f"points check: {attempts} finished attempts, {responses} responses ({right} right), "
+        f"{len(wrong)} attempts differing"
     )
     for difference in wrong[:10]:
         print("  " + difference)
