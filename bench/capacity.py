@@ -524,6 +524,12 @@ def server_cpu(pids: list[int]) -> float:
     return total
 
 
+def box_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, not idle or waiting)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -578,11 +584,13 @@ def main() -> None:
     try:
         wait_for(args.port)
         pids = worker_pids(server.pid)
-        cpu_before = time.process_time()
-        server_before = server_cpu(pids)
+        cpu_before, server_before, box_before = time.process_time(), server_cpu(pids), box_cpu()
+        wall = time.monotonic()
         asyncio.run(drive(args, names, recorder))
+        wall = time.monotonic() - wall
         driver_cpu = time.process_time() - cpu_before
         workers_cpu = server_cpu(worker_pids(server.pid)) - server_before
+        others_cpu = box_cpu() - box_before - driver_cpu - workers_cpu
         memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -609,8 +617,9 @@ def main() -> None:
     print("most queries a request: " + ", ".join(f"{k} {n}" for k, n in most.items()))
     print("worker RSS at the end: " + ", ".join(f"{m:.0f} MB" for m in memory))
     print(
-        f"CPU over the load: driver {driver_cpu:.1f} s, gunicorn workers {workers_cpu:.1f} s "
-        f"({loaded} requests)"
+        f"CPU over the load ({wall:.0f} s, {os.cpu_count()} cores, {loaded} requests): "
+        f"driver {driver_cpu:.1f} s, gunicorn workers {workers_cpu:.1f} s, everything else "
+        f"(the database server, other processes) {others_cpu:.1f} s"
     )
     attempts, responses, right, wrong = check_points()
     print(
