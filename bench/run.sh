@@ -10,6 +10,7 @@ make install >/dev/null
 .venv/bin/python bench/banklint.py
 .venv/bin/python bench/coverage.py
 .venv/bin/python bench/forecast.py
+.venv/bin/python bench/capacity.py
 source .ci/postgres.sh
 postgres_start
 DATABASE_URL="$PG_URL" .venv/bin/python bench/loadtest.py "$@"
@@ -18,3 +19,4 @@ DATABASE_URL="$PG_URL" .venv/bin/python bench/bankload.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/banklint.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/coverage.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/forecast.py
+DATABASE_URL="$PG_URL" .venv/bin/python bench/capacity.py
