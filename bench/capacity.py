@@ -1,16 +1,17 @@
 """How many students can take a quiz at once before answering gets slow or fails.
 
     .venv/bin/python bench/capacity.py                                   # SQLite, temp file
-    .venv/bin/python bench/capacity.py --steps 100,200 --ramp 5 --hold 15  # a quick look
+    .venv/bin/python bench/capacity.py --steps 100,200 --hold 15         # a quick look
     source .ci/postgres.sh && PG_PORT=55437 postgres_start && \\
         DATABASE_URL="$PG_URL" .venv/bin/python bench/capacity.py; postgres_stop
 
 Each simulated student logs in through the login form, starts `kherson-withdrawal-full` (free
 navigation, feedback at the end: one request per answered question), answers about once every
 10 seconds (think time around 10 s, drawn independently of how long the server took), and
-after 5 to 15 answers finishes, reads the review and starts again. Students are added in steps
-(`--steps`) and stay: each step ramps its new students in over `--ramp` seconds (logins spread
-evenly), lets the queue that burst of logins and starts left drain for `--settle` seconds,
+after 15 to 25 answers (a 20-question quiz's worth) finishes, reads the review and starts
+again. Students are added in steps (`--steps`) and stay: each step logs its new students in at
+`--login-rate` a second (a school arriving over a few minutes: 3,000 in 5 minutes is 10 a
+second), lets the queue those logins and starts left drain for `--settle` seconds,
 then holds `--hold` seconds, during which latencies are kept by kind of request (logins,
 which happen in the ramp, are reported from ramp and hold together). Errors count from the
 ramp on. A step passes while the answer POST's p95 is at most `--p95-limit` ms and nothing
@@ -44,6 +45,7 @@ import sys
 import time
 import timeit
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -340,7 +342,7 @@ class Student:
         self.rec = recorder
         self.rng = rng
         self.client = Client(port)
-        self.answers = (5, 15)
+        self.answers = (15, 25)
         self.arrived = False
         self.mean_think = 10.0
 
@@ -474,14 +476,15 @@ def header() -> str:
     )
 
 
-async def drive(args: argparse.Namespace, names: list[str], recorder: Recorder) -> None:
+async def drive(args: argparse.Namespace, names: list[str], port: int, recorder: Recorder) -> None:
     rng = random.Random(args.seed)
     tasks: list[asyncio.Task] = []
     end = time.monotonic() + args.max_minutes * 60
     print(header(), flush=True)
     try:
         for target in args.steps:
-            if time.monotonic() + args.ramp + args.settle + args.hold > end:
+            ramp = (target - len(tasks)) / args.login_rate
+            if time.monotonic() + ramp + args.settle + args.hold > end:
                 print(f"stopped: --max-minutes {args.max_minutes:g} leaves no time for {target}")
                 break
             if target > len(names):
@@ -491,12 +494,12 @@ async def drive(args: argparse.Namespace, names: list[str], recorder: Recorder) 
             recorder.holding = False
             new = names[len(tasks) : target]
             for n, name in enumerate(new):
-                student = Student(name, args.port, recorder, random.Random(rng.random()))
+                student = Student(name, port, recorder, random.Random(rng.random()))
                 student.answers, student.mean_think = args.answers, args.think
-                delay = n * args.ramp / len(new)  # logins spread evenly over the ramp
+                delay = n / args.login_rate  # logins spread evenly over the ramp
                 tasks.append(asyncio.create_task(student.run(delay)))
             # Then settle: the queue the logins and starts left drains before the hold.
-            await asyncio.sleep(args.ramp + args.settle)
+            await asyncio.sleep(ramp + args.settle)
             recorder.holding = True
             started = time.monotonic()
             await asyncio.sleep(args.hold)
@@ -530,16 +533,17 @@ def box_cpu() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--steps",
         type=lambda s: [int(n) for n in s.split(",")],
-        # Fine where a 2-core box gives out (a few hundred), coarse beyond for a bigger one.
-        default=[100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000],
+        default=[250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 3500, 4000, 5000],
         help="students at each step, comma-separated",
     )
-    parser.add_argument("--ramp", type=float, default=15, help="seconds to log a step's new in")
+    parser.add_argument(
+        "--login-rate", type=float, default=10, help="students logging in a second, in a ramp"
+    )
     parser.add_argument(
         "--settle", type=float, default=10, help="seconds after the ramp, not measured"
     )
@@ -549,20 +553,22 @@ def main() -> None:
     parser.add_argument(
         "--answers",
         type=lambda s: tuple(int(n) for n in s.split(",")),
-        default=(5, 15),
-        help="answers before finishing, MIN,MAX (73,73 answers every question)",
+        default=(15, 25),
+        help="answers before finishing, MIN,MAX (55,55 answers every question)",
     )
     parser.add_argument("--think", type=float, default=10, help="mean think time, seconds")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8775)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+def prepare(args: argparse.Namespace) -> list[str]:
+    """In the process whose environment names the database (migrated, bank loaded): the
+    students, after saying what a production login costs here."""
     # A connection per request in flight: thousands at once when the server falls behind.
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-    _, env, _, database = prepared_database("quiz-capacity-")
     import django
 
     django.setup()
@@ -571,30 +577,26 @@ def main() -> None:
         f"One production login's password check (PBKDF2, Django's default) costs {cost * 1000:.0f}"
         f" ms of CPU here: a class of 30 logging in at once, {30 * cost:.1f} CPU seconds."
     )
-    names = make_students(max(args.steps))
-    print(
-        f"{database}, {args.workers} sync workers, DEBUG off, MD5 password hashes; "
-        f"{len(names)} students made; answer p95 limit {args.p95_limit:g} ms",
-        flush=True,
-    )
-    # Anything else busy on the box takes cores from both server and driver: say so.
+    return make_students(max(args.steps))
+
+
+def measure(
+    args: argparse.Namespace, names: list[str], port: int, workers: Callable[[], list[int]]
+) -> int:
+    """Drive the students against the server at `port` (whose worker processes `workers`
+    lists) and print what was held and what it cost; the exit status to give (then stop the
+    servers and check the points: `points_checked`)."""
     print("load average before the run: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
-    server = serve(env, workers=args.workers, port=args.port)
     recorder = Recorder()
-    try:
-        wait_for(args.port)
-        pids = worker_pids(server.pid)
-        cpu_before, server_before, box_before = time.process_time(), server_cpu(pids), box_cpu()
-        wall = time.monotonic()
-        asyncio.run(drive(args, names, recorder))
-        wall = time.monotonic() - wall
-        driver_cpu = time.process_time() - cpu_before
-        workers_cpu = server_cpu(worker_pids(server.pid)) - server_before
-        others_cpu = box_cpu() - box_before - driver_cpu - workers_cpu
-        memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    pids = workers()
+    cpu_before, server_before, box_before = time.process_time(), server_cpu(pids), box_cpu()
+    wall = time.monotonic()
+    asyncio.run(drive(args, names, port, recorder))
+    wall = time.monotonic() - wall
+    driver_cpu = time.process_time() - cpu_before
+    workers_cpu = server_cpu(workers()) - server_before
+    others_cpu = box_cpu() - box_before - driver_cpu - workers_cpu
+    memory = [rss_mb(pid) for pid in workers()]
 
     passed = [s for s in recorder.steps if s.passed(args.p95_limit)]
     held = passed[-1].students if passed else 0
@@ -621,6 +623,14 @@ def main() -> None:
         f"driver {driver_cpu:.1f} s, gunicorn workers {workers_cpu:.1f} s, everything else "
         f"(the database server, other processes) {others_cpu:.1f} s"
     )
+    if recorder.bugs:
+        print(f"errors that are not overload: {dict(recorder.bugs)}")
+    return 1 if recorder.bugs or any(s.errors for s in passed) else 0
+
+
+def points_checked() -> int:
+    """Once the servers are stopped: every finished attempt's points against its responses
+    (print the result); the exit status to give."""
     attempts, responses, right, wrong = check_points()
     print(
         f"points check: {attempts} finished attempts, {responses} responses ({right} right), "
@@ -628,10 +638,26 @@ def main() -> None:
     )
     for difference in wrong[:10]:
         print("  " + difference)
-    if recorder.bugs:
-        print(f"errors that are not overload: {dict(recorder.bugs)}")
-    if wrong or recorder.bugs or any(s.errors for s in passed):
-        sys.exit(1)
+    return 1 if wrong else 0
+
+
+def main() -> None:
+    args = arguments()
+    _, env, _, database = prepared_database("quiz-capacity-")
+    names = prepare(args)
+    print(
+        f"{database}, {args.workers} sync workers, DEBUG off, MD5 password hashes; "
+        f"{len(names)} students made; answer p95 limit {args.p95_limit:g} ms",
+        flush=True,
+    )
+    server = serve(env, workers=args.workers, port=args.port)
+    try:
+        wait_for(args.port)
+        status = measure(args, names, args.port, lambda: worker_pids(server.pid))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    sys.exit(points_checked() or status)
 
 
 if __name__ == "__main__":

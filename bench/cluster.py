@@ -13,8 +13,8 @@ balancing between them, then checks through them what a district deployment reli
 - a timed attempt's deadline is the database's: both instances show the one set at the start,
   and once the database says it has passed, both refuse answers;
 
-and then runs the capacity benchmark (bench/capacity.py) through nginx. Exits non-zero if a
-check fails.
+and then runs the capacity benchmark (bench/capacity.py, its options after `--capacity`)
+through nginx, checking every finished attempt's points. Exits non-zero if a check fails.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import loadtest  # noqa: E402
+from bench import capacity, loadtest  # noqa: E402
 
 PASSWORD = "cluster-bench-password"
 
@@ -264,6 +264,8 @@ def main() -> None:
 
     django.setup()
     usernames = students(args.students, ["kherson-withdrawal-full", "kherson-withdrawal-ten"])
+    load = capacity.arguments(args.capacity)
+    names = capacity.prepare(load)
     a, b = args.port + 1, args.port + 2
     servers = [loadtest.serve(env, workers=args.workers, port=port) for port in (a, b)]
     balancer = nginx(work, args.port, a, b)
@@ -272,13 +274,22 @@ def main() -> None:
             loadtest.wait_for(port)
         print(f"Two instances ({args.workers} workers each) behind nginx on PostgreSQL:")
         checks = check_invariants(args.port, a, b, usernames)
+        print(f"\nThe capacity benchmark through nginx ({len(names)} students made):", flush=True)
+        status = capacity.measure(
+            load,
+            names,
+            args.port,
+            lambda: [pid for server in servers for pid in loadtest.worker_pids(server.pid)],
+        )
     finally:
         for process in (balancer, *servers):
             process.send_signal(signal.SIGTERM)
         for process in (balancer, *servers):
             process.wait(timeout=30)
+    status = capacity.points_checked() or status
     if checks.failed:
         raise SystemExit(f"{len(checks.failed)} check(s) failed")
+    sys.exit(status)
 
 
 if __name__ == "__main__":

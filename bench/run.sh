@@ -20,3 +20,4 @@ DATABASE_URL="$PG_URL" .venv/bin/python bench/banklint.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/coverage.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/forecast.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/capacity.py
+DATABASE_URL="$PG_URL" .venv/bin/python bench/cluster.py
