@@ -332,6 +332,7 @@ class Recorder:
     def __init__(self) -> None:
         self.steps: list[Step] = []
         self.holding = False
+        self.stopped = False
         self.bugs: Counter = Counter()
 
 
@@ -361,6 +362,8 @@ class Student:
         headers: dict | None = None,
     ) -> Reply:
         rec = self.rec
+        if rec.stopped:  # the run is over (see `drive`)
+            raise asyncio.CancelledError
         step, holding = rec.steps[-1], rec.holding
         start = time.perf_counter()
         try:
@@ -509,9 +512,14 @@ async def drive(args: argparse.Namespace, names: list[str], port: int, recorder:
             if not step.passed(args.p95_limit):
                 break
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Cancelled again until every task has ended: Python 3.11's wait_for can swallow a
+        # cancellation that arrives as its request completes, and that student would go on.
+        recorder.stopped = True
+        pending = set(tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=1)
 
 
 def server_cpu(pids: list[int]) -> float:

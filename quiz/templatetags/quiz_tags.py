@@ -50,7 +50,7 @@ def times(score: Decimal, weight: int) -> Decimal:
 @register.simple_tag
 def map_entries(attempt_id: int, entries: list[MapEntry], current: int) -> SafeString:
     """The question map's entries, each a link to its question, `current` marked. Built here
-    rather than as a template loop: a 73-question map as a loop of `{% url %}`s took 8.5 of
+    rather than as a template loop: a 55-question map as a loop of `{% url %}`s took 8.5 of
     the question page's 15 ms (bench/loadtest.py)."""
     base = _questions_base(attempt_id)
     return mark_safe("".join(_map_entry(base, entry, current) for entry in entries))
