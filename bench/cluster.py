@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import random
 import re
 import shutil
 import signal
@@ -81,7 +82,7 @@ class Browser:
         self,
         method: str,
         path: str,
-        data: dict | None = None,
+        data: dict | list | None = None,
         *,
         port: int | None = None,
         htmx: bool = False,
@@ -148,13 +149,13 @@ def start_attempt(browser: Browser, slug: str) -> int:
     return int(match.group(1))
 
 
-def answer_form(html: str) -> dict[str, str]:
-    """The first question's item and its first option, as the page posts them."""
-    item = re.search(r'name="item" value="(\d+)"', html)
-    option = re.search(r'name="answer" value="([^"]*)"', html)
-    if not item or not option:
-        raise SystemExit("the question page had no answer form with options")
-    return {"item": item.group(1), "answer": option.group(1)}
+def answer_form(html: str, attempt_id: int) -> list[tuple[str, str]]:
+    """A valid answer to the question on the page, whatever its kind (capacity.py's reader:
+    a drawn question may be a choice, a typed answer, an ordering or a matching)."""
+    form = capacity.answer_form(html, f"/attempts/{attempt_id}/answer/")
+    if form is None:
+        raise SystemExit("the question page had no answer form")
+    return capacity.pick_answer(form, random.Random(1))
 
 
 class Checks:
@@ -189,7 +190,7 @@ def check_invariants(lb: int, a: int, b: int, usernames: list[str]) -> Checks:
     # first answer stands: one is recorded, the other nineteen are told it already was.
     attempt_id = start_attempt(browser, "kherson-withdrawal-timeline")
     _, _, html = browser.request("GET", f"/attempts/{attempt_id}/", port=a)
-    form = answer_form(html)
+    form = answer_form(html, attempt_id)
     replies: list[tuple[int, str]] = []
     barrier = threading.Barrier(20)
 
@@ -205,7 +206,7 @@ def check_invariants(lb: int, a: int, b: int, usernames: list[str]) -> Checks:
         thread.start()
     for thread in threads:
         thread.join()
-    rows = Response.objects.filter(item_id=form["item"]).count()
+    rows = Response.objects.filter(item_id=dict(form)["item"]).count()
     first = [text for status, text in replies if status == 200 and ALREADY not in text]
     checks.check(
         "20 simultaneous answers to one question across both instances: one recorded",
@@ -231,7 +232,7 @@ def check_invariants(lb: int, a: int, b: int, usernames: list[str]) -> Checks:
         and datetime.fromisoformat(next(iter(shown))).replace(microsecond=0) == held,
         f"{sorted(shown)} vs {attempt.deadline.isoformat()}",
     )
-    form = answer_form(html)
+    form = answer_form(html, attempt_id)
     Attempt.objects.filter(pk=attempt_id).update(deadline=attempt.started_at)
     refused = []
     for port in (a, b):
