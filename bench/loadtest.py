@@ -91,12 +91,12 @@ def setup(students: int) -> list[dict]:
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
     from quiz import services
+    from quiz.identity import SessionStore
     from quiz.models import Cohort, CohortQuiz, Membership, Quiz
     from quiz.session_limits import record_login
 
@@ -123,7 +123,7 @@ def setup(students: int) -> list[dict]:
         Membership.objects.create(cohort=cohort, user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "quiz.identity.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         # As a login does: the session's idle and absolute limits start now.
         record_login(sender=None, request=SimpleNamespace(session=session), user=user)

@@ -174,11 +174,14 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 
 # django-axes first: it refuses a locked-out login before ModelBackend checks the password.
 # The standalone backend only counts failures; ModelBackend alone authenticates and holds
-# permissions (axes' AxesBackend would subclass it and check every permission twice).
+# permissions (axes' AxesBackend would subclass it and check every permission twice). Ours
+# is ModelBackend loading each request's user by a written-out query (quiz/identity.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "quiz.identity.UserBackend",
 ]
+# Django's database sessions, read by a written-out query on every request (quiz/identity.py).
+SESSION_ENGINE = "quiz.identity"
 
 # Login throttling (django-axes). Failures count per username, summed over every address and
 # browser: a classroom behind one address is never locked out by one student's typos, and
