@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -226,8 +225,7 @@ def main() -> None:
             stop.touch()
             answers = answering.get(timeout=120)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()

@@ -18,7 +18,8 @@ ramp on. A step passes while the answer POST's p95 is at most `--p95-limit` ms a
 failed (a status other than the one expected, a connection error, a 30 s timeout); the run
 stops at the first step that does not pass, or at `--max-minutes`. Afterwards, with the
 server stopped, every finished attempt's points are checked against the sum of its
-responses' points.
+responses' points, and every answer the server acknowledged (a 200) against the responses
+stored: none may be lost.
 
 Why not locust: its gevent workers cost several times the CPU per request of one asyncio loop
 writing raw HTTP/1.1, and on a 2-core box the load generator shares its cores with the server
@@ -40,14 +41,12 @@ import os
 import random
 import re
 import resource
-import signal
 import sys
 import time
 import timeit
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -57,9 +56,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadtest import (  # noqa: E402
     Sample,
+    open_cohort,
     prepared_database,
     rss_mb,
     serve,
+    stop,
     wait_for,
     worker_pids,
 )
@@ -92,29 +93,14 @@ def make_students(count: int) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import connection
-    from django.utils import timezone
 
-    from quiz.models import Cohort, CohortQuiz, Membership, Quiz
-
-    quiz = Quiz.objects.get(slug=QUIZ)
-    cohort = Cohort.objects.create(name="Capacity")
-    now = timezone.now()
-    CohortQuiz.objects.create(
-        cohort=cohort,
-        quiz=quiz,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=1),
-    )
     User = get_user_model()
     password = make_password(PASSWORD)  # once: every student has the same one
     names = [f"cap{n:05d}" for n in range(count)]
     User.objects.bulk_create(
         [User(username=name, password=password) for name in names], batch_size=1000
     )
-    users = User.objects.filter(username__in=names)
-    Membership.objects.bulk_create(
-        [Membership(cohort=cohort, user=user) for user in users], batch_size=1000
-    )
+    open_cohort("Capacity", [QUIZ], list(User.objects.filter(username__in=names)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -122,9 +108,10 @@ def make_students(count: int) -> list[str]:
     return names
 
 
-def check_points() -> tuple[int, int, int, list[str]]:
+def check_points(acknowledged: set[int]) -> tuple[int, int, int, list[str]]:
     """Every finished attempt's points against the sum of its responses' points, each as the
-    model computes it: (attempts, responses, responses right, differences)."""
+    model computes it, and every answer the server acknowledged stored: (attempts,
+    responses, responses right, differences and answers lost)."""
     from collections import defaultdict
     from decimal import Decimal
 
@@ -143,6 +130,8 @@ def check_points() -> tuple[int, int, int, list[str]]:
         if attempt.points != sums[attempt.pk]:
             wrong.append(f"attempt {attempt.pk}: {attempt.points} != {sums[attempt.pk]}")
     right = Response.objects.filter(item__attempt__in=finished, is_correct=True).count()
+    stored = set(Response.objects.values_list("item_id", flat=True))
+    wrong += [f"item {item}: answer acknowledged, not stored" for item in acknowledged - stored]
     return attempts, responses, right, wrong
 
 
@@ -335,6 +324,8 @@ class Recorder:
         self.holding = False
         self.stopped = False
         self.bugs: Counter = Counter()
+        # The attempt items whose answer the server acknowledged (200): each must be stored.
+        self.acknowledged: set[int] = set()
 
 
 class Student:
@@ -441,9 +432,9 @@ class Student:
                 "HX-Current-URL": f"http://127.0.0.1:{self.port}{page_url}",
                 "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
             }
-            page = await self.call(
-                "answer", "POST", action, 200, pick_answer(form, self.rng), headers
-            )
+            fields = pick_answer(form, self.rng)
+            page = await self.call("answer", "POST", action, 200, fields, headers)
+            self.rec.acknowledged.update(int(value) for name, value in fields if name == "item")
             if "hx-redirect" in page.headers:  # every question answered: the summary
                 if urlsplit(page.headers["hx-redirect"]).path != f"/attempts/{attempt}/finish/":
                     self._error(self.rec.steps[-1], "answer", "redirect")  # e.g. to log in
@@ -597,10 +588,11 @@ def prepare(args: argparse.Namespace) -> list[str]:
 
 def measure(
     args: argparse.Namespace, names: list[str], port: int, workers: Callable[[], list[int]]
-) -> int:
+) -> tuple[int, set[int]]:
     """Drive the students against the server at `port` (whose worker processes `workers`
-    lists) and print what was held and what it cost; the exit status to give (then stop the
-    servers and check the points: `points_checked`)."""
+    lists) and print what was held and what it cost; the exit status to give and the items
+    whose answers the server acknowledged (then stop the servers and check them and the
+    points: `points_checked`)."""
     print("load average before the run: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     recorder = Recorder()
     pids = workers()
@@ -640,16 +632,17 @@ def measure(
     )
     if recorder.bugs:
         print(f"errors that are not overload: {dict(recorder.bugs)}")
-    return 1 if recorder.bugs or any(s.errors for s in passed) else 0
+    print(f"answers acknowledged: {len(recorder.acknowledged)}")
+    return (1 if recorder.bugs or any(s.errors for s in passed) else 0), recorder.acknowledged
 
 
-def points_checked() -> int:
-    """Once the servers are stopped: every finished attempt's points against its responses
-    (print the result); the exit status to give."""
-    attempts, responses, right, wrong = check_points()
+def points_checked(acknowledged: set[int]) -> int:
+    """Once the servers are stopped: every finished attempt's points against its responses,
+    and every answer acknowledged stored (print the result); the exit status to give."""
+    attempts, responses, right, wrong = check_points(acknowledged)
     print(
         f"points check: {attempts} finished attempts, {responses} responses ({right} right), "
-        f"{len(wrong)} attempts differing"
+        f"{len(wrong)} attempts differing or answers lost"
     )
     for difference in wrong[:10]:
         print("  " + difference)
@@ -668,11 +661,10 @@ def main() -> None:
     server = serve(env, workers=args.workers, port=args.port)
     try:
         wait_for(args.port)
-        status = measure(args, names, args.port, lambda: worker_pids(server.pid))
+        status, acknowledged = measure(args, names, args.port, lambda: worker_pids(server.pid))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    sys.exit(points_checked() or status)
+        stop(server)
+    sys.exit(points_checked(acknowledged) or status)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,10 @@ import http.client
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -119,25 +118,15 @@ def students(n: int, quiz_slugs: list[str]) -> list[str]:
     """n students with the bench password, in a cohort with these quizzes open."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
 
-    from quiz.models import Cohort, CohortQuiz, Membership, Quiz
+    from bench.loadtest import open_cohort
 
     User = get_user_model()
-    cohort = Cohort.objects.create(name="Cluster bench")
-    now = timezone.now()
-    for quiz in Quiz.objects.filter(slug__in=quiz_slugs):
-        CohortQuiz.objects.create(
-            cohort=cohort,
-            quiz=quiz,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=1),
-        )
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(
         User(username=f"cluster{n}", password=password) for n in range(n)
     )
-    Membership.objects.bulk_create(Membership(cohort=cohort, user=user) for user in users)
+    open_cohort("Cluster bench", quiz_slugs, users)
     return [user.username for user in users]
 
 
@@ -295,18 +284,15 @@ def main() -> None:
         print(f"Two instances ({args.workers} workers each) behind nginx on PostgreSQL:")
         checks = check_invariants(args.port, a, b, usernames)
         print(f"\nThe capacity benchmark through nginx ({len(names)} students made):", flush=True)
-        status = capacity.measure(
+        status, acknowledged = capacity.measure(
             load,
             names,
             args.port,
             lambda: [pid for server in servers for pid in loadtest.worker_pids(server.pid)],
         )
     finally:
-        for process in (balancer, *servers):
-            process.send_signal(signal.SIGTERM)
-        for process in (balancer, *servers):
-            process.wait(timeout=30)
-    status = capacity.points_checked() or status
+        loadtest.stop(balancer, *servers)
+    status = capacity.points_checked(acknowledged) or status
     if checks.failed:
         raise SystemExit(f"{len(checks.failed)} check(s) failed")
     sys.exit(status)

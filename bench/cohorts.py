@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import prepared_database  # noqa: E402
+from bench.loadtest import open_cohort, prepared_database  # noqa: E402
 
 
 def main() -> None:
@@ -221,36 +221,20 @@ def make_attempts(students: int, attempts: int):
     from django.utils import timezone
 
     from quiz import drawing
-    from quiz.models import (
-        Attempt,
-        AttemptItem,
-        Cohort,
-        CohortQuiz,
-        Membership,
-        Question,
-        Quiz,
-        Response,
-    )
+    from quiz.models import Attempt, AttemptItem, Question, Quiz, Response
 
     quiz = Quiz.objects.get(slug="kherson-withdrawal-ten")
     questions = list(
         Question.objects.filter(quizzes=quiz).prefetch_related("choices", "accepted_answers")
     )
     keys = {q.pk: (q, q.kind_object.key_to_data(q.grading_key())) for q in questions}
-    cohort = Cohort.objects.create(name="Report cohort")
-    now = timezone.now()
-    CohortQuiz.objects.create(
-        cohort=cohort,
-        quiz=quiz,
-        opens_at=now - timedelta(days=30),
-        closes_at=now + timedelta(days=30),
-    )
     User = get_user_model()
     password = make_password(None)
     users = User.objects.bulk_create(
         [User(username=f"report{n:05d}", password=password) for n in range(students)]
     )
-    Membership.objects.bulk_create([Membership(cohort=cohort, user=u) for u in users])
+    cohort = open_cohort("Report cohort", [quiz.slug], users, days=30)
+    now = timezone.now()
     rng = __import__("random").Random(7)
     for batch_start in range(0, students, 100):
         batch = users[batch_start : batch_start + 100]

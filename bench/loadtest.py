@@ -80,6 +80,30 @@ def request(port: int, method: str, path: str, headers: dict, body: str | None =
 # Setup, in this process, through Django ---------------------------------------------------
 
 
+def open_cohort(name: str, slugs: list[str], users: list, *, days: int = 1):
+    """A cohort of `users` with the quizzes of `slugs` open from `days` ago to `days` ahead:
+    students start only quizzes open to a cohort of theirs. Returns the cohort."""
+    from django.utils import timezone
+
+    from quiz.models import Cohort, CohortQuiz, Membership, Quiz
+
+    cohort = Cohort.objects.create(name=name)
+    now = timezone.now()
+    CohortQuiz.objects.bulk_create(
+        CohortQuiz(
+            cohort=cohort,
+            quiz=quiz,
+            opens_at=now - timedelta(days=days),
+            closes_at=now + timedelta(days=days),
+        )
+        for quiz in Quiz.objects.filter(slug__in=slugs)
+    )
+    Membership.objects.bulk_create(
+        (Membership(cohort=cohort, user=user) for user in users), batch_size=1000
+    )
+    return cohort
+
+
 def setup(students: int) -> list[dict]:
     """Load the bank, make students with sessions and an attempt each; return their plans."""
     import django
@@ -93,11 +117,10 @@ def setup(students: int) -> list[dict]:
     )
     from django.core.management import call_command
     from django.middleware.csrf import _get_new_csrf_string
-    from django.utils import timezone
 
     from quiz import services
     from quiz.identity import SessionStore
-    from quiz.models import Cohort, CohortQuiz, Membership, Quiz
+    from quiz.models import Quiz
     from quiz.session_limits import record_login
 
     call_command("migrate", verbosity=0)
@@ -107,20 +130,13 @@ def setup(students: int) -> list[dict]:
         stdout=io.StringIO(),
     )
     quiz = Quiz.objects.get(slug="kherson-withdrawal-full")
-    # Students start only quizzes open to a cohort of theirs.
-    cohort = Cohort.objects.create(name=f"Bench {secrets.token_hex(3)}")
-    now = timezone.now()
-    CohortQuiz.objects.create(
-        cohort=cohort,
-        quiz=quiz,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=1),
-    )
     User = get_user_model()
+    users = [
+        User.objects.create(username=f"bench{n}-{secrets.token_hex(3)}") for n in range(students)
+    ]
+    open_cohort(f"Bench {secrets.token_hex(3)}", [quiz.slug], users)
     plans = []
-    for n in range(students):
-        user = User.objects.create(username=f"bench{n}-{secrets.token_hex(3)}")
-        Membership.objects.create(cohort=cohort, user=user)
+    for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "quiz.identity.UserBackend"
@@ -293,10 +309,22 @@ def main() -> None:
             print(f"  {kind}: {len(results[kind].latencies)} requests", flush=True)
         memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
     report(results, memory, database, args)
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    """Stop servers as their supervisor would: TERM, and KILL what has not gone in 30 s (never
+    an exception of its own in a `finally`, hiding the one that got there)."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def serve(env: dict[str, str], *, workers: int, port: int, **popen: object) -> subprocess.Popen:

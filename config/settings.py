@@ -130,9 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # request (the question page's item query: 1.3 -> 0.6 ms). Django leaves this off for
     # poolers: behind pgbouncer in transaction mode turn it off (or use pgbouncer >= 1.21 with
     # max_prepared_statements).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=2
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("server_side_binding", True)  # DATABASE_URL's own options win
+    options.setdefault("prepare_threshold", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and WAL stop "database is locked" under concurrent writers:
     # with SQLite's default deferred transactions, 29 of 30 concurrent answers failed.
@@ -141,11 +141,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Durability (README, Deployment): NORMAL never corrupts the database, and an answer
     # committed survives the app crashing, but a power cut or an OS crash can undo the
     # answers committed since the last checkpoint; FULL syncs the log at every commit.
-    synchronous = os.environ.get("SQLITE_SYNCHRONOUS", "").upper() or "NORMAL"
+    synchronous = os.environ.get("SQLITE_SYNCHRONOUS", "").strip().upper() or "NORMAL"
     if synchronous not in {"NORMAL", "FULL"}:
         raise ImproperlyConfigured(
             f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['SQLITE_SYNCHRONOUS']!r}"
         )
+    # Writers wait their turn on a file lock, woken when it is free (quiz/sqlite).
+    DATABASES["default"]["ENGINE"] = "quiz.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -228,7 +228,8 @@ class OpenTo(Expression):
         def column(model: type, field: str) -> str:
             return name(model._meta.get_field(field).column)
 
-        now = connection.ops.adapt_datetimefield_value(self.now)
+        # As the ORM would pass it: UTC, and a warning if ever naive.
+        now = CohortQuiz._meta.get_field("opens_at").get_db_prep_value(self.now, connection)
         sql = (
             f"EXISTS (SELECT 1 FROM {name(CohortQuiz._meta.db_table)} open_assigned"
             f" INNER JOIN {name(Membership._meta.db_table)} open_member"
