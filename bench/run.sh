@@ -12,6 +12,7 @@ make install >/dev/null
 .venv/bin/python bench/banklint.py
 .venv/bin/python bench/coverage.py
 .venv/bin/python bench/forecast.py
+.venv/bin/python bench/cycle.py
 .venv/bin/python bench/capacity.py
 source .ci/postgres.sh
 postgres_start
@@ -21,4 +22,5 @@ DATABASE_URL="$PG_URL" .venv/bin/python bench/bankload.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/banklint.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/coverage.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/forecast.py
+DATABASE_URL="$PG_URL" .venv/bin/python bench/cycle.py
 DATABASE_URL="$PG_URL" .venv/bin/python bench/cluster.py
