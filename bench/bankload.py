@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres, request, serve, setup, wait_for  # noqa: E402
+from bench.loadtest import _reset_postgres, request, serve, setup, stop, wait_for  # noqa: E402
 
 QUESTIONS = 2000
 
@@ -101,7 +101,7 @@ def bank(path: Path, questions: int = QUESTIONS, explanation: str = "Because it 
 def students(args: tuple) -> list[tuple[float, float, int]]:
     """Each plan's student answers one question every `think` seconds until `until`;
     (started at, seconds, status) of every answer."""
-    port, plans, think, stop = args
+    port, plans, think, stop_file = args
     done: list[tuple[float, float, int]] = []
     lock = threading.Lock()
 
@@ -114,7 +114,7 @@ def students(args: tuple) -> list[tuple[float, float, int]]:
         }
         path = f"/attempts/{plan['attempt']}/answer/"
         for data in plan["answers"]:
-            if os.path.exists(stop):
+            if os.path.exists(stop_file):
                 return
             started = time.time()
             try:
@@ -208,9 +208,10 @@ def main() -> None:
     )
     try:
         wait_for(args.port)
-        stop = workdir / "stop"
+        stop_file = workdir / "stop"
         with multiprocessing.Pool(1) as pool:
-            answering = pool.apply_async(students, ((args.port, plans, args.think, str(stop)),))
+            students_args = (args.port, plans, args.think, str(stop_file))
+            answering = pool.apply_async(students, (students_args,))
             time.sleep(2)  # the class is answering when the load starts
             loads = []
             for name, file in (
@@ -222,7 +223,7 @@ def main() -> None:
                 total, spans = timed_load(workdir / file)
                 loads.append((name, start, time.time(), total, spans))
                 time.sleep(1)
-            stop.touch()
+            stop_file.touch()
             answers = answering.get(timeout=120)
     finally:
         stop(server)

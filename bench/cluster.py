@@ -276,7 +276,9 @@ def main() -> None:
     load = capacity.arguments(args.capacity)
     names = capacity.prepare(load)
     a, b = args.port + 1, args.port + 2
-    servers = [loadtest.serve(env, workers=args.workers, port=port) for port in (a, b)]
+    servers = [
+        loadtest.serve(env, workers=args.workers, port=port, collect=port == a) for port in (a, b)
+    ]
     balancer = nginx(work, args.port, a, b)
     try:
         for port in (a, b, args.port):

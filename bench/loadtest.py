@@ -327,14 +327,19 @@ def stop(*processes: subprocess.Popen) -> None:
             process.wait()
 
 
-def serve(env: dict[str, str], *, workers: int, port: int, **popen: object) -> subprocess.Popen:
-    """Collect the static files and start gunicorn (sync workers, as in production)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+def serve(
+    env: dict[str, str], *, workers: int, port: int, collect: bool = True, **popen: object
+) -> subprocess.Popen:
+    """Collect the static files (unless `collect` is false: another server of the same tree
+    did, and collecting again while its workers boot and read them can fail their boot) and
+    start gunicorn (sync workers, as in production)."""
+    if collect:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
