@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres  # noqa: E402
+from bench.loadtest import reset_postgres  # noqa: E402
 
 
 def main() -> None:
@@ -48,7 +48,7 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     on_postgres = env["DATABASE_URL"].startswith("postgres")
     if on_postgres:
-        _reset_postgres()
+        reset_postgres()
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [*manage, "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json")],

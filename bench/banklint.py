@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres  # noqa: E402
+from bench.loadtest import reset_postgres  # noqa: E402
 
 SENTENCES = 2000
 FIRST = [
@@ -174,7 +174,7 @@ def main() -> None:
     )
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        _reset_postgres()
+        reset_postgres()
 
     import django
 

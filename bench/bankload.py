@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadtest import _reset_postgres, request, serve, setup, stop, wait_for  # noqa: E402
+from bench.loadtest import request, reset_postgres, serve, setup, stop, wait_for  # noqa: E402
 
 QUESTIONS = 2000
 
@@ -191,7 +191,7 @@ def main() -> None:
     os.environ.update(env)
     database = env["DATABASE_URL"].split(":", 1)[0]
     if database.startswith("postgres"):
-        _reset_postgres()
+        reset_postgres()
     objects = bank(workdir / "bank.json", args.questions)
     bank(workdir / "edited.json", args.questions, explanation="Because it says so, in short.")
     size = (workdir / "bank.json").stat().st_size / 1e6

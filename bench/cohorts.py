@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import random
 import subprocess
 import sys
 import time
@@ -235,7 +236,7 @@ def make_attempts(students: int, attempts: int):
     )
     cohort = open_cohort("Report cohort", [quiz.slug], users, days=30)
     now = timezone.now()
-    rng = __import__("random").Random(7)
+    rng = random.Random(7)
     for batch_start in range(0, students, 100):
         batch = users[batch_start : batch_start + 100]
         made = []

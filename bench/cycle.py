@@ -20,6 +20,7 @@ import cProfile
 import io
 import os
 import pstats
+import random
 import sys
 import tempfile
 import time
@@ -134,7 +135,7 @@ class Student:
         attempt = page_url.strip("/").split("/")[1]
         action = f"/attempts/{attempt}/answer/"
         page = self.call("question", "get", page_url, 200)
-        rng = __import__("random").Random(attempt)
+        rng = random.Random(attempt)
         while True:
             form = answer_form(page.content.decode(), action)
             if form is None:
@@ -144,7 +145,7 @@ class Student:
                 "post",
                 action,
                 200,
-                data=dict(_pairs(pick_answer(form, rng))),
+                data=_pairs(pick_answer(form, rng)),
                 headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page_url}"},
                 HTTP_X_CSRFTOKEN=token,
             )
@@ -165,7 +166,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     data: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         data[name].append(value)
-    return data.items()
+    return data
 
 
 def main() -> None:
@@ -192,8 +193,10 @@ def main() -> None:
     from bench import capacity, loadtest
 
     if os.environ["DATABASE_URL"].startswith("postgres"):
-        loadtest._reset_postgres()
+        loadtest.reset_postgres()
     call_command("migrate", verbosity=0)
+    # The pages name their static files through the manifest, as in production.
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command(
         "load_bank", str(ROOT / "fixtures" / "kherson-withdrawal.json"), stdout=io.StringIO()
     )

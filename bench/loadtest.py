@@ -297,7 +297,7 @@ def main() -> None:
     os.environ.update(env)
     database = env["DATABASE_URL"].split(":", 1)[0]
     if database.startswith("postgres"):
-        _reset_postgres()
+        reset_postgres()
     print(f"Setting up {args.students} students on {database} …", flush=True)
     plans = setup(args.students)
     server = serve(env, workers=args.workers, port=args.port)
@@ -379,7 +379,7 @@ def prepared_database(prefix: str) -> tuple[Path, dict[str, str], list[str], str
     database = env["DATABASE_URL"].split(":", 1)[0]
     manage = [sys.executable, str(ROOT / "manage.py")]
     if database.startswith("postgres"):
-        _reset_postgres()
+        reset_postgres()
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True)
     subprocess.run(
@@ -391,7 +391,7 @@ def prepared_database(prefix: str) -> tuple[Path, dict[str, str], list[str], str
     return workdir, env, manage, database
 
 
-def _reset_postgres() -> None:
+def reset_postgres() -> None:
     """Start from an empty schema, so a second run measures the same thing."""
     import django
 

@@ -51,6 +51,7 @@ from quiz.models import (
     MemoryReview,
     Question,
     Quiz,
+    QuizQuestion,
     Response,
     ScoreChange,
     right_first_time,
@@ -73,6 +74,14 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     A practice attempt in progress is abandoned for it: practice never counts.
     """
     now = now or timezone.now()
+    # Building the items (reading the questions, drawing, laying out) is most of a start's
+    # work. Done before the transaction, it holds no write lock (SQLite has one writer, and a
+    # class starts together); inside, the draft is only checked against what it was built from
+    # (`_Draft.holds`). Not when an attempt is in progress: the start then resumes it.
+    resuming = Attempt.objects.filter(
+        user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS, is_practice=False
+    ).exists()
+    draft = None if resuming else _draft(quiz)
     with transaction.atomic():
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
@@ -85,19 +94,54 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             raise errors.AllAttemptsUsed(allowed=allowed)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
-        pool = list(
-            quiz.quiz_questions.filter(question__needs_review=False)
-            .select_related("question")
-            .order_by("position")
-        )
-        if not pool and quiz.quiz_questions.exists():
+        if draft is None or not draft.holds(quiz):
+            draft = _draft(quiz)  # changed meanwhile: built again, under the lock
+        if not draft.pool and quiz.quiz_questions.exists():
             raise errors.QuizBeingCorrected()  # every question waits for review
-        questions = [item.question for item in pool]
-        if quiz.draw_count is not None:
-            questions = drawing.draw(questions, quiz.draw_count, rng=_random)
         closes_at = window.closes_at if window is not None else None
         deadline = _deadline(now, allowance.time_limit_minutes, closes_at)
-        return _create(user, quiz, questions, now=now, practice=False, deadline=deadline)
+        return _create(user, quiz, draft.items, now=now, practice=False, deadline=deadline)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A graded attempt's items, built from the quiz's askable questions (`pool`, ids in the
+    quiz's order) whose keys took in the accepted answers `accepted` (ids)."""
+
+    pool: list[int]
+    items: list[AttemptItem]  # in the attempt's order, their attempt not yet set
+    accepted: set[int]
+
+    def holds(self, quiz: Quiz) -> bool:
+        """Whether the items are still what a start would build now, bar the draw and the
+        shuffles: the same questions askable, and no answer accepted for one of them since
+        (`answer_accept` widens the keys of the attempts it finds; this one it cannot find
+        yet). Other edits leave attempts already started alone, as they leave this one."""
+        asked = [item.question_id for item in self.items]
+        accepted = AcceptedAnswer.objects.filter(question_id__in=asked)
+        return (
+            _pool_ids(quiz) == self.pool
+            and set(accepted.values_list("pk", flat=True)) == self.accepted
+        )
+
+
+def _draft(quiz: Quiz) -> _Draft:
+    pool = list(_pool(quiz).select_related("question"))
+    questions = [entry.question for entry in pool]
+    if quiz.draw_count is not None:
+        questions = drawing.draw(questions, quiz.draw_count, rng=_random)
+    items = _items(quiz, questions)
+    accepted = {a.pk for question in questions for a in question.accepted_answers.all()}
+    return _Draft(pool=[entry.question_id for entry in pool], items=items, accepted=accepted)
+
+
+def _pool(quiz: Quiz) -> QuerySet[QuizQuestion]:
+    """The quiz's questions a new attempt may ask, in the quiz's order."""
+    return quiz.quiz_questions.filter(question__needs_review=False).order_by("position")
+
+
+def _pool_ids(quiz: Quiz) -> list[int]:
+    return list(_pool(quiz).values_list("question_id", flat=True))
 
 
 def practice_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = None) -> Attempt:
@@ -130,7 +174,8 @@ def _practice(
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
         questions = questions_for(user, quiz, now)
-        return _create(user, quiz, questions, now=now, practice=True, deadline=None)
+        items = _items(quiz, questions)
+        return _create(user, quiz, items, now=now, practice=True, deadline=None)
 
 
 def _missed(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> list[Question]:
@@ -865,38 +910,54 @@ def _locked_attempt(user: AbstractBaseUser, attempt_id: int, now: datetime) -> A
 def _create(
     user: AbstractBaseUser,
     quiz: Quiz,
-    questions: list[Question],
+    items: list[AttemptItem],
     *,
     now: datetime,
     practice: bool,
     deadline: datetime | None,
 ) -> Attempt:
-    if not questions:
+    """The attempt of these items (`_items`), saved."""
+    if not items:
         raise errors.NoQuestions()
-    if quiz.shuffle_questions:
-        _random.shuffle(questions)
     attempt = Attempt.objects.create(
         user=user,
         quiz=quiz,
         is_practice=practice,
         started_at=now,
         deadline=deadline,
-        question_count=len(questions),
+        question_count=len(items),
         navigation=quiz.navigation,
         feedback=quiz.feedback,
         time_limit_minutes=quiz.time_limit_minutes if deadline is not None else None,
         retry_credit=quiz.retry_credit,
-        max_points=sum(question.weight for question in questions),
+        max_points=sum(item.weight for item in items),
     )
+    for item in items:
+        item.attempt = attempt
+    AttemptItem.objects.bulk_create(items)
+    return attempt
+
+
+def _items(quiz: Quiz, questions: list[Question]) -> list[AttemptItem]:
+    """An attempt's items of these questions, in the attempt's order (shuffled if the quiz
+    says so), their attempt not yet set. The attempt takes the quiz's feedback (`_create`)."""
+    finds_evidence = quiz.feedback == Quiz.Feedback.EVIDENCE
+    if quiz.shuffle_questions:
+        questions = _random.sample(questions, len(questions))
     prefetch_related_objects(questions, "choices", "accepted_answers", "citations__sentence")
     # Each question's passage, frozen with it: the options of a kind that asks for one of its
     # sentences, and what a student reads to find the evidence where the quiz asks that.
     passages = selectors.passages(questions, rng=_random)
-    AttemptItem.objects.bulk_create(
-        _item(attempt, q, position, shuffle=quiz.shuffle_choices, passage=passages[q.pk])
+    return [
+        _item(
+            q,
+            position,
+            shuffle=quiz.shuffle_choices,
+            passage=passages[q.pk],
+            finds_evidence=finds_evidence,
+        )
         for position, q in enumerate(questions, 1)
-    )
-    return attempt
+    ]
 
 
 def _deadline(
@@ -912,12 +973,12 @@ def _deadline(
 
 
 def _item(
-    attempt: Attempt,
     question: Question,
     position: int,
     *,
     shuffle: bool,
     passage: Sequence[Sequence[Any]],
+    finds_evidence: bool,
 ) -> AttemptItem:
     """The item as this attempt asks it: options in their order (fixed now, so a reload never
     reshuffles), what a matching question's items are matched with, and the key it will be
@@ -927,14 +988,13 @@ def _item(
     parts = question.option_parts(passage)
     options, matches = kind.layout(parts, shuffle=shuffle, rng=_random)
     return AttemptItem(
-        attempt=attempt,
         question=question,
         position=position,
         options=[list(option) for option in options],
         matches=matches,
         key=kind.key_to_data(question.grading_key(passage)),
         evidence=question.evidence(),
-        passage=[list(sentence) for sentence in passage] if attempt.finds_evidence else [],
+        passage=[list(sentence) for sentence in passage] if finds_evidence else [],
         weight=question.weight,
     )
 

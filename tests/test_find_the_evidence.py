@@ -4,7 +4,6 @@ rules as pure functions (tables), then the flow through the test client, plain a
 
 import itertools
 import re
-import threading
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction as F
@@ -22,6 +21,7 @@ from quiz.models import Attempt, MemoryRating, MemoryReview, Quiz, Response
 from quiz.retrying import Stage
 from tests.answers import choose, page_values
 from tests.factories import ArticleFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -624,29 +624,6 @@ def test_two_second_tries_at_the_same_moment_record_one(student):
     )
     assert sum(r.created for r in results) == 1
     assert response_of(attempt).tries == 2
-
-
-def run_together(action, arguments):
-    """`action` on each argument in its own thread, released at once; their results."""
-    barrier = threading.Barrier(len(arguments))
-    results, failures = [], []
-
-    def run(argument):
-        try:
-            barrier.wait()
-            results.append(action(argument))
-        except Exception as exc:
-            failures.append(exc)
-        finally:
-            connection.close()  # see test_services.test_two_answers_at_the_same_moment_record_one
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-    return results
 
 
 def test_a_question_right_only_on_the_second_try_is_practised_again(student_client, student):

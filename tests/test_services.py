@@ -1,7 +1,6 @@
 """Starting, answering and finishing attempts, as the services enforce them."""
 
 import re
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from quiz import errors, grading, selectors, services
-from quiz.models import Attempt, AttemptItem, Membership, Response
+from quiz.models import Attempt, AttemptItem, Membership, Question, Response
 from tests.answers import page_values, right_answers
 from tests.factories import (
     AttemptFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.refusals import raises
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,60 @@ def test_start_twice_resumes_the_same_attempt(student, quiz):
     first = services.attempt_start(user=student, quiz=quiz)
     assert services.attempt_start(user=student, quiz=quiz) == first
     assert Attempt.objects.count() == 1
+
+
+def built_meanwhile(monkeypatch, change) -> list[int]:
+    """Make `change` happen after a start has built its items, before its transaction; return
+    how deep in transactions each build ran (`connection.atomic_blocks`)."""
+    build = services._draft
+    depths = []
+
+    def built_then_changed(quiz):
+        built = build(quiz)
+        depths.append(len(connection.atomic_blocks))
+        if len(depths) == 1:
+            change()
+        return built
+
+    monkeypatch.setattr(services, "_draft", built_then_changed)
+    return depths
+
+
+def test_a_start_builds_its_items_before_its_transaction_and_not_to_resume(
+    student, quiz, monkeypatch
+):
+    depths = built_meanwhile(monkeypatch, lambda: None)
+    outside = len(connection.atomic_blocks)
+    first = services.attempt_start(user=student, quiz=quiz)
+    assert depths == [outside]  # built once, holding no write lock
+    assert services.attempt_start(user=student, quiz=quiz) == first
+    assert depths == [outside]  # resumed: nothing built
+
+
+def test_an_answer_accepted_while_a_start_builds_its_items_is_in_their_keys(
+    student, instructor, monkeypatch
+):
+    question = QuestionFactory(kind=grading.SHORT_TEXT, accepted=["November"])
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    built_meanwhile(
+        monkeypatch,
+        lambda: services.answer_accept(user=instructor, question_id=question.pk, answer="Novmbr"),
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    item = attempt.items.get()
+    assert "Novmbr" in item.key["accepted"]
+    assert answer(student, item, answers=["novmbr"]).response.is_correct
+
+
+def test_a_question_flagged_while_a_start_builds_its_items_is_left_out(student, monkeypatch):
+    kept, flagged = QuestionFactory(weight=2), QuestionFactory()
+    quiz = QuizFactory(open_to=[student], questions=[kept, flagged])
+    built_meanwhile(
+        monkeypatch, lambda: Question.objects.filter(pk=flagged.pk).update(needs_review=True)
+    )
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    assert list(attempt.items.values_list("question_id", flat=True)) == [kept.pk]
+    assert (attempt.question_count, attempt.max_points) == (1, 2)
 
 
 def test_database_refuses_two_attempts_in_progress_at_one_quiz(student, quiz):
@@ -297,30 +351,12 @@ def test_two_answers_at_the_same_moment_record_one(student):
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get(position=1)
     payload = right_answers(item)
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def send():
-        try:
-            barrier.wait()
-            results.append(
-                services.answer_record(
-                    user=student, attempt_id=attempt.pk, item_id=item.pk, **payload
-                )
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            # Closed, not close_old_connections(): under CONN_MAX_AGE that keeps the thread's
-            # connection open, and PostgreSQL then refuses to drop the test database.
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_together(
+        lambda _: services.answer_record(
+            user=student, attempt_id=attempt.pk, item_id=item.pk, **payload
+        ),
+        range(4),
+    )
     assert sum(r.created for r in results) == 1
     assert len({r.response.pk for r in results}) == 1
     assert Response.objects.count() == 1

@@ -10,6 +10,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from quiz.models import Quiz
 from tests.factories import QuizFactory
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -102,25 +103,14 @@ def test_a_connection_closed_in_a_transaction_lets_the_queue_go(queue):
 
 def test_writers_in_threads_each_get_their_turn():
     quiz = QuizFactory(time_limit_minutes=1)
-    errors = []
 
-    def write() -> None:
-        try:
-            for _ in range(25):
-                with transaction.atomic():
-                    minutes = Quiz.objects.get(pk=quiz.pk).time_limit_minutes
-                    Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=minutes + 1)
-        except Exception as error:  # said below, not lost in a thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def write(_) -> None:
+        for _ in range(25):
+            with transaction.atomic():
+                minutes = Quiz.objects.get(pk=quiz.pk).time_limit_minutes
+                Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=minutes + 1)
 
-    threads = [threading.Thread(target=write) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    run_together(write, range(4))
     assert Quiz.objects.get(pk=quiz.pk).time_limit_minutes == 101
 
 
