@@ -563,7 +563,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="answers before finishing, MIN,MAX (55,55 answers every question)",
     )
     parser.add_argument("--think", type=float, default=10, help="mean think time, seconds")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="gunicorn sync workers (default: two per core, as Deployment in the README says)",
+    )
     parser.add_argument("--port", type=int, default=8775)
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args(argv)

@@ -8,8 +8,10 @@ Students of one cohort go through the cycle bench/capacity.py drives, through Dj
 client with the production settings (`DEBUG` off): the login page and login, start, the
 question page, every answer POST (htmx, as the page sends it), finish and the review. For each
 kind of request it prints the mean milliseconds (wall clock, one thread: here that is CPU),
-the queries, the milliseconds the database driver spent in them, and each kind's share of a
-whole cycle, so the heavy request is plain. `--profile KIND` then runs the cycle again under
+the queries, the milliseconds the database driver spent in them, on SQLite the milliseconds
+its write transactions held the writers' queue (`quiz/sqlite`: one writer at a time, so this
+is what a class queues on), and each kind's share of a whole cycle, so the heavy request is
+plain. `--profile KIND` then runs the cycle again under
 cProfile and prints the functions where that kind spent the most time.
 """
 
@@ -42,13 +44,14 @@ class Timings:
         self.seconds: dict[str, float] = defaultdict(float)
         self.queries: dict[str, int] = defaultdict(int)
         self.query_seconds: dict[str, float] = defaultdict(float)
+        self.locked_seconds: dict[str, float] = defaultdict(float)
         self.profiles: dict[str, cProfile.Profile] = {}
 
     def report(self) -> None:
         cycle = sum(self.seconds.values()) / max(self.count["start"], 1)
         print(
             f"{'request':<11} {'count':>6} {'ms':>7} {'queries':>8} {'in SQL ms':>10}"
-            f" {'of a cycle':>11}"
+            f" {'locked ms':>10} {'of a cycle':>11}"
         )
         for kind in KINDS:
             n = self.count[kind]
@@ -58,12 +61,35 @@ class Timings:
             print(
                 f"{kind:<11} {n:>6} {self.seconds[kind] / n * 1000:>7.2f}"
                 f" {self.queries[kind] / n:>8.1f} {self.query_seconds[kind] / n * 1000:>10.2f}"
-                f" {share:>10.0%}"
+                f" {self.locked_seconds[kind] / n * 1000:>10.2f} {share:>10.0%}"
             )
         print(f"a whole cycle: {cycle * 1000:.0f} ms for {self._per_cycle():.1f} requests")
 
     def _per_cycle(self) -> float:
         return sum(self.count.values()) / max(self.count["start"], 1)
+
+
+# Seconds each SQLite write transaction held the writers' queue, in order.
+LOCKED: list[float] = []
+
+
+def time_the_writers_queue() -> None:
+    """Add to LOCKED each hold of SQLite's writers' queue (`quiz/sqlite`), from taking it to
+    letting it go."""
+    from quiz.sqlite.base import DatabaseWrapper
+
+    join, leave = DatabaseWrapper._join_queue, DatabaseWrapper._leave_queue
+
+    def joined(self) -> None:
+        join(self)
+        self._joined_at = time.perf_counter()
+
+    def left(self) -> None:
+        if self._queued:
+            LOCKED.append(time.perf_counter() - self._joined_at)
+        leave(self)
+
+    DatabaseWrapper._join_queue, DatabaseWrapper._leave_queue = joined, left
 
 
 class Student:
@@ -96,6 +122,7 @@ class Student:
         profiler = None
         if self.profile == kind:
             profiler = self.timings.profiles.setdefault(kind, cProfile.Profile())
+        locked_before = sum(LOCKED)
         with connection.execute_wrapper(timed):
             started = time.perf_counter()
             if profiler:
@@ -111,6 +138,7 @@ class Student:
         t.seconds[kind] += elapsed
         t.queries[kind] += len(spent)
         t.query_seconds[kind] += sum(spent)
+        t.locked_seconds[kind] += sum(LOCKED) - locked_before
         return response
 
     def log_in(self) -> None:
@@ -194,6 +222,8 @@ def main() -> None:
 
     if os.environ["DATABASE_URL"].startswith("postgres"):
         loadtest.reset_postgres()
+    else:
+        time_the_writers_queue()
     call_command("migrate", verbosity=0)
     # The pages name their static files through the manifest, as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
