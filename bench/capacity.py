@@ -566,7 +566,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=2 * (os.cpu_count() or 1),
+        default=2 * len(os.sched_getaffinity(0)),  # the cores this process may use
         help="gunicorn sync workers (default: two per core, as Deployment in the README says)",
     )
     parser.add_argument("--port", type=int, default=8775)

@@ -56,6 +56,7 @@ from quiz.models import (
     ScoreChange,
     right_first_time,
 )
+from quiz.snapshot import snapshot
 
 _random = secrets.SystemRandom()
 
@@ -76,12 +77,9 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     now = now or timezone.now()
     # Building the items (reading the questions, drawing, laying out) is most of a start's
     # work. Done before the transaction, it holds no write lock (SQLite has one writer, and a
-    # class starts together); inside, the draft is only checked against what it was built from
-    # (`_Draft.holds`). Not when an attempt is in progress: the start then resumes it.
-    resuming = Attempt.objects.filter(
-        user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS, is_practice=False
-    ).exists()
-    draft = None if resuming else _draft(quiz)
+    # class starts together); inside, the draft is only checked against what changed since
+    # (`_Draft.holds`).
+    draft = _draft(quiz) if _may_create(user, quiz, now) else None
     with transaction.atomic():
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
@@ -125,12 +123,32 @@ class _Draft:
         )
 
 
+def _may_create(user: AbstractBaseUser, quiz: Quiz, now: datetime) -> bool:
+    """A guess, read before the transaction, that a start will make an attempt: no graded
+    attempt running to resume, and the quiz open to the user. The transaction decides; a
+    wrong guess costs a build for nothing, or the build under the lock."""
+    running = Attempt.objects.filter(
+        user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS, is_practice=False
+    ).exclude(deadline__lte=now)
+    if running.exists():
+        return False
+    try:
+        _check_open(user, quiz, now)
+    except errors.QuizError:
+        return False
+    return True
+
+
 def _draft(quiz: Quiz) -> _Draft:
-    pool = list(_pool(quiz).select_related("question"))
-    questions = [entry.question for entry in pool]
-    if quiz.draw_count is not None:
-        questions = drawing.draw(questions, quiz.draw_count, rng=_random)
-    items = _items(quiz, questions)
+    # From one state of the database: an edit committed between two of these queries (a
+    # cited sentence retired, a question's kind changed with its options) would otherwise
+    # give items no moment of the bank held.
+    with snapshot():
+        pool = list(_pool(quiz).select_related("question"))
+        questions = [entry.question for entry in pool]
+        if quiz.draw_count is not None:
+            questions = drawing.draw(questions, quiz.draw_count, rng=_random)
+        items = _items(quiz, questions)
     accepted = {a.pk for question in questions for a in question.accepted_answers.all()}
     return _Draft(pool=[entry.question_id for entry in pool], items=items, accepted=accepted)
 

@@ -84,6 +84,32 @@ def test_a_start_builds_its_items_before_its_transaction_and_not_to_resume(
     assert depths == [outside]  # resumed: nothing built
 
 
+def test_a_start_that_will_be_refused_builds_nothing_first(student, monkeypatch):
+    quiz = QuizFactory(open_to=[student], questions=[QuestionFactory()])
+    depths = built_meanwhile(monkeypatch, lambda: None)
+    after = timezone.now() + timedelta(days=60)  # past the factory's 30-day window
+    with raises(errors.QuizClosed, when=services._when(quiz.assignments.get().closes_at)):
+        services.attempt_start(user=student, quiz=quiz, now=after)
+    assert depths == []
+
+
+def test_a_start_after_the_time_ran_out_builds_the_new_attempt_before_its_transaction(
+    student, monkeypatch
+):
+    quiz = QuizFactory(
+        open_to=[student], time_limit_minutes=10, questions=QuestionFactory.create_batch(2)
+    )
+    started = timezone.now()
+    first = services.attempt_start(user=student, quiz=quiz, now=started)
+    depths = built_meanwhile(monkeypatch, lambda: None)
+    outside = len(connection.atomic_blocks)
+    second = services.attempt_start(user=student, quiz=quiz, now=started + timedelta(minutes=11))
+    assert second != first
+    assert depths == [outside]
+    first.refresh_from_db()
+    assert first.state == Attempt.State.FINISHED
+
+
 def test_an_answer_accepted_while_a_start_builds_its_items_is_in_their_keys(
     student, instructor, monkeypatch
 ):
