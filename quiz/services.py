@@ -26,7 +26,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     DecimalField,
     Exists,
@@ -81,6 +81,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     # (`_Draft.holds`).
     draft = _draft(quiz) if _may_create(user, quiz, now) else None
     with transaction.atomic():
+        if draft is not None:  # first, while this transaction holds no other lock
+            _hold_questions(draft.asked)
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
@@ -92,8 +94,11 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             raise errors.AllAttemptsUsed(allowed=allowed)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
-        if draft is None or not draft.holds(quiz):
-            draft = _draft(quiz)  # changed meanwhile: built again, under the lock
+        if draft is None or not draft.holds(quiz):  # changed meanwhile: built again, locked
+            # Rare, and later than is safe from deadlock: an accept that waits for an attempt
+            # closed above may deadlock with this, and PostgreSQL then refuses one (a 503).
+            _hold_questions(quiz.quiz_questions.values_list("question_id", flat=True))
+            draft = _draft(quiz)
         if not draft.pool and quiz.quiz_questions.exists():
             raise errors.QuizBeingCorrected()  # every question waits for review
         closes_at = window.closes_at if window is not None else None
@@ -110,13 +115,17 @@ class _Draft:
     items: list[AttemptItem]  # in the attempt's order, their attempt not yet set
     accepted: set[int]
 
+    @property
+    def asked(self) -> list[int]:
+        return [item.question_id for item in self.items]
+
     def holds(self, quiz: Quiz) -> bool:
         """Whether the items are still what a start would build now, bar the draw and the
         shuffles: the same questions askable, and no answer accepted for one of them since
         (`answer_accept` widens the keys of the attempts it finds; this one it cannot find
-        yet). Other edits leave attempts already started alone, as they leave this one."""
-        asked = [item.question_id for item in self.items]
-        accepted = AcceptedAnswer.objects.filter(question_id__in=asked)
+        yet, and `_hold_questions` makes it wait for it). Other edits leave attempts already
+        started alone, as they leave this one."""
+        accepted = AcceptedAnswer.objects.filter(question_id__in=self.asked)
         return (
             _pool_ids(quiz) == self.pool
             and set(accepted.values_list("pk", flat=True)) == self.accepted
@@ -868,6 +877,24 @@ def _lock_users(ids: Iterable[int]) -> None:
     # In id order, so that two transactions locking several never deadlock.
     users = get_user_model().objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
     list(users.values_list("pk", flat=True))
+
+
+def _hold_questions(ids: Iterable[int]) -> None:
+    """Lock the questions' rows as inserting items for them will (the foreign key's FOR KEY
+    SHARE), but now, before reading what the items' keys rest on: `answer_accept`, which
+    locks a question FOR UPDATE and then widens the keys of the attempts it finds, has then
+    either committed (and what this transaction reads next includes its answer) or waits for
+    this transaction (and then finds its attempt). Other starts and edits of the questions
+    are not held up. On SQLite the transaction's write lock already keeps every writer out."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Question._meta.db_table)
+    with connection.cursor() as cursor:
+        # In id order, as `_lock_users`; Django's select_for_update has no FOR KEY SHARE.
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
+            [sorted(set(ids))],
+        )
 
 
 def _locked_item(

@@ -1,6 +1,7 @@
 """Starting, answering and finishing attempts, as the services enforce them."""
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -121,6 +122,44 @@ def test_an_answer_accepted_while_a_start_builds_its_items_is_in_their_keys(
     )
     attempt = services.attempt_start(user=student, quiz=quiz)
     item = attempt.items.get()
+    assert "Novmbr" in item.key["accepted"]
+    assert answer(student, item, answers=["novmbr"]).response.is_correct
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("step", ["draft checked", "built under the lock"])
+def test_an_answer_accepted_as_a_start_commits_is_in_its_keys(
+    step, student, instructor, monkeypatch
+):
+    """Real threads: the instructor accepts an answer after the start read the accepted
+    answers (checking its draft, or building its items inside its transaction, as when the
+    draft no longer holds) and before it commits. The accept must wait, then widen the new key."""
+    question = QuestionFactory(kind=grading.SHORT_TEXT, accepted=["November"])
+    quiz = QuizFactory(open_to=[student], questions=[question])
+    read, accepted = threading.Event(), threading.Event()
+    owner, name = (services._Draft, "holds") if step == "draft checked" else (services, "_draft")
+    reads = getattr(owner, name)
+
+    def reads_then_waits(*args):
+        result = reads(*args)
+        if connection.in_atomic_block:
+            read.set()
+            accepted.wait(timeout=1)  # the accept commits here, unless it waits for the start
+        return result
+
+    monkeypatch.setattr(owner, name, reads_then_waits)
+    if step == "built under the lock":
+        monkeypatch.setattr(services, "_may_create", lambda user, quiz, now: False)
+
+    def act(who):
+        if who == "student":
+            return services.attempt_start(user=student, quiz=quiz)
+        assert read.wait(timeout=10)
+        services.answer_accept(user=instructor, question_id=question.pk, answer="Novmbr")
+        accepted.set()
+
+    run_together(act, ["student", "instructor"])
+    item = AttemptItem.objects.get(attempt__user=student)
     assert "Novmbr" in item.key["accepted"]
     assert answer(student, item, answers=["novmbr"]).response.is_correct
 
