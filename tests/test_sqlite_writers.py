@@ -1,5 +1,6 @@
 """On SQLite, write transactions queue on a file lock beside the database (quiz/sqlite): held
-from the transaction's start to its end, whichever way it ends, and never left held."""
+from the transaction's first statement to its end, whichever way it ends, and never left
+held."""
 
 import fcntl
 import os
@@ -51,6 +52,21 @@ def patience():
     yield
     connection.close()
     options["timeout"] = kept
+
+
+def test_a_transaction_takes_the_queue_with_its_first_statement(queue):
+    with transaction.atomic():
+        assert queue()  # the Python before the first statement holds no lock
+        Quiz.objects.exists()
+        assert not queue()
+    assert queue()
+
+
+def test_a_transaction_that_runs_no_statement_takes_nothing(queue):
+    with transaction.atomic():
+        pass
+    assert Quiz.objects.count() == 0  # outside any transaction again
+    assert queue()
 
 
 def test_a_write_transaction_holds_the_queue_until_it_commits(queue):

@@ -12,6 +12,11 @@ that waited past the database's `timeout` gets "database is locked" (a 503 to re
 `views.server_error`), not an endless wait. (A blocking `flock` would hand over at once,
 but cannot be given up after a timeout.)
 
+A transaction begins (takes the queue and issues its BEGIN) with its first statement, not
+when `atomic` is entered: the Python before that statement, mostly compiling it (a
+millisecond for an answer's item read), then holds no lock while other writers wait. What the
+database sees is the same transaction.
+
 The file lock only orders writers; SQLite's own locking still guarantees what it always did,
 so a writer that does not take the queue (an autocommit statement outside `atomic`, another
 program) is safe, merely not queued. The lock goes with the transaction's end (commit,
@@ -38,6 +43,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._queue_file: int | None = None  # the lock file, open while connected
         self._queued = False  # holding the lock: in a write transaction
         self._patience = 5.0  # seconds to wait for it: the connection's `timeout`
+        self._begin_pending = False  # in `atomic`, its BEGIN not yet issued
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
@@ -48,7 +54,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
         return connection
 
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=lambda raw: _Cursor(raw, self))
+
     def _start_transaction_under_autocommit(self) -> None:
+        self._begin_pending = True  # with the first statement: `_begin`
+
+    def _begin(self) -> None:
+        self._begin_pending = False
         if self._queue_file is not None:
             self._join_queue()
         try:
@@ -58,18 +71,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> Any:
+        self._begin_pending = False  # a block that ran no statement: nothing to commit
         try:
             return super()._commit()
         finally:
             self._leave_queue()
 
     def _rollback(self) -> Any:
+        self._begin_pending = False
         try:
             return super()._rollback()
         finally:
             self._leave_queue()
 
     def _close(self) -> Any:
+        self._begin_pending = False
         try:
             return super()._close()
         finally:
@@ -94,3 +110,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._queued:
             self._queued = False
             fcntl.flock(self._queue_file, fcntl.LOCK_UN)
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor, which first begins the transaction `atomic` left pending."""
+
+    def __init__(self, connection: Any, wrapper: DatabaseWrapper) -> None:
+        super().__init__(connection)
+        self._wrapper = wrapper
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if self._wrapper._begin_pending:
+            self._wrapper._begin()
+        return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if self._wrapper._begin_pending:
+            self._wrapper._begin()
+        return super().executemany(query, param_list)
