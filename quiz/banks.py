@@ -17,7 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, OperationalError, models, transaction
 from django.db.models import F
 
 from quiz import articles, drawing, grading, sentences
@@ -159,6 +159,10 @@ def _load(
     with transaction.atomic():
         try:
             plan.write(result)
+        except OperationalError as exc:  # the database, not the bank: busy (SQLite) or gone
+            raise BankError(
+                [Problem("the database", f"{exc}; nothing was loaded, run it again")]
+            ) from None
         except DatabaseError as exc:  # a last resort: what validation could not foresee
             raise BankError([Problem("the bank", f"the database refused it: {exc}")]) from None
         # Someone may have changed these banks since they were read (an instructor in the

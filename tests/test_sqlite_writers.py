@@ -3,15 +3,21 @@ from the transaction's first statement to its end, whichever way it ends, and ne
 held."""
 
 import fcntl
+import io
 import os
 import threading
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from quiz.models import Quiz
 from tests.factories import QuizFactory
 from tests.threads import run_together
+
+BANK = Path(__file__).resolve().parent.parent / "fixtures" / "kherson-withdrawal.json"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -62,7 +68,7 @@ def test_a_transaction_takes_the_queue_with_its_first_statement(queue):
     assert queue()
 
 
-def test_a_transaction_that_runs_no_statement_takes_nothing(queue):
+def test_a_transaction_that_runs_no_statement_leaves_none_open(queue):
     with transaction.atomic():
         pass
     assert Quiz.objects.count() == 0  # outside any transaction again
@@ -155,3 +161,39 @@ def test_a_writer_kept_waiting_past_the_timeout_is_told_the_database_is_locked(p
     with transaction.atomic():  # its turn, once the other has gone
         QuizFactory()
     assert Quiz.objects.count() == 1
+
+
+def test_a_block_whose_first_statement_was_refused_its_turn_cannot_go_on(patience):
+    """Caught inside the block, the refusal must not leave the rest to run in autocommit."""
+
+    def refused_then_on() -> None:
+        with transaction.atomic():
+            with pytest.raises(OperationalError, match="database is locked"):
+                QuizFactory()
+            QuizFactory()
+
+    other = queue_file()
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(TransactionManagementError):
+            refused_then_on()
+    finally:
+        os.close(other)
+    assert not Quiz.objects.exists()
+
+
+def test_a_bank_load_refused_its_turn_says_so_and_loads_nothing(patience):
+    other = queue_file()
+    fcntl.flock(other, fcntl.LOCK_EX)  # another load, say
+    errors = io.StringIO()
+    try:
+        with pytest.raises(CommandError, match="nothing was loaded"):
+            call_command("load_bank", str(BANK), stderr=errors)
+    finally:
+        os.close(other)
+    assert "the database: database is locked; nothing was loaded, run it again" in (
+        errors.getvalue()
+    )
+    assert not Quiz.objects.exists()
+    call_command("load_bank", str(BANK), stdout=io.StringIO())  # its turn, once the other went
+    assert Quiz.objects.exists()

@@ -34,5 +34,5 @@ def run_together(action: Callable[[Any], Any], arguments: Iterable[Any]) -> list
     for thread in threads:
         thread.join(timeout=max(0.0, ends - time.monotonic()))
     assert not [thread for thread in threads if thread.is_alive()], "a thread never ended"
-    assert failures == []
+    assert failures == [], failures
     return results

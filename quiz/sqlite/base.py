@@ -62,12 +62,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _begin(self) -> None:
         self._begin_pending = False
-        if self._queue_file is not None:
-            self._join_queue()
         try:
+            if self._queue_file is not None:
+                self._join_queue()
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._leave_queue()
+            # No transaction began: the block must not go on (caught inside it, the next
+            # statements would each commit on their own), as if entering it had failed.
+            self.needs_rollback = True
             raise
 
     def _commit(self) -> Any:
