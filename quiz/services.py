@@ -81,8 +81,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     # (`_Draft.holds`).
     draft = _draft(quiz) if _may_create(user, quiz, now) else None
     with transaction.atomic():
-        if draft is not None:  # first, while this transaction holds no other lock
-            _hold_questions(draft.asked)
+        _hold_keys([quiz.pk], shared=True)  # first, while this transaction holds no other lock
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
@@ -94,11 +93,8 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
             raise errors.AllAttemptsUsed(allowed=allowed)
         if current is not None:
             _close(current, now, state=Attempt.State.ABANDONED)
-        if draft is None or not draft.holds(quiz):  # changed meanwhile: built again, locked
-            # Rare, and later than is safe from deadlock: an accept that waits for an attempt
-            # closed above may deadlock with this, and PostgreSQL then refuses one (a 503).
-            _hold_questions(quiz.quiz_questions.values_list("question_id", flat=True))
-            draft = _draft(quiz)
+        if draft is None or not draft.holds(quiz):
+            draft = _draft(quiz)  # changed meanwhile: built again, under the lock
         if not draft.pool and quiz.quiz_questions.exists():
             raise errors.QuizBeingCorrected()  # every question waits for review
         closes_at = window.closes_at if window is not None else None
@@ -115,17 +111,14 @@ class _Draft:
     items: list[AttemptItem]  # in the attempt's order, their attempt not yet set
     accepted: set[int]
 
-    @property
-    def asked(self) -> list[int]:
-        return [item.question_id for item in self.items]
-
     def holds(self, quiz: Quiz) -> bool:
         """Whether the items are still what a start would build now, bar the draw and the
         shuffles: the same questions askable, and no answer accepted for one of them since
         (`answer_accept` widens the keys of the attempts it finds; this one it cannot find
-        yet, and `_hold_questions` makes it wait for it). Other edits leave attempts already
+        yet, and `_hold_keys` makes it wait for it). Other edits leave attempts already
         started alone, as they leave this one."""
-        accepted = AcceptedAnswer.objects.filter(question_id__in=self.asked)
+        asked = [item.question_id for item in self.items]
+        accepted = AcceptedAnswer.objects.filter(question_id__in=asked)
         return (
             _pool_ids(quiz) == self.pool
             and set(accepted.values_list("pk", flat=True)) == self.accepted
@@ -194,6 +187,7 @@ def _practice(
     """A practice attempt of the questions `questions_for` picks (it raises when there are
     none), in place of a practice attempt in progress, never of a graded one."""
     with transaction.atomic():
+        _hold_keys([quiz.pk], shared=True)
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             raise errors.FinishBeforePractising()
@@ -615,7 +609,14 @@ def answer_accept(
     answer = " ".join(answer.split())
     now = now or timezone.now()
     with transaction.atomic():
-        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        # Starts of the quizzes asking it, or that asked it, wait (`_hold_keys`); and only a
+        # NO KEY lock on the question: an attempt closing as this waits for it checks its
+        # memory rows' foreign key to the question, which a FOR UPDATE would hold (deadlock).
+        asking = QuizQuestion.objects.filter(question_id=question_id).values_list("quiz_id")
+        asked = Attempt.objects.filter(items__question_id=question_id).values_list("quiz_id")
+        quizzes = asking.order_by().union(asked.order_by())
+        _hold_keys(quizzes.values_list("quiz_id", flat=True), shared=False)
+        question = Question.objects.select_for_update(no_key=True).filter(pk=question_id).first()
         if question is None:
             raise errors.NoSuchQuestion()
         kind = question.kind_object
@@ -879,22 +880,28 @@ def _lock_users(ids: Iterable[int]) -> None:
     list(users.values_list("pk", flat=True))
 
 
-def _hold_questions(ids: Iterable[int]) -> None:
-    """Lock the questions' rows as inserting items for them will (the foreign key's FOR KEY
-    SHARE), but now, before reading what the items' keys rest on: `answer_accept`, which
-    locks a question FOR UPDATE and then widens the keys of the attempts it finds, has then
-    either committed (and what this transaction reads next includes its answer) or waits for
-    this transaction (and then finds its attempt). Other starts and edits of the questions
-    are not held up. On SQLite the transaction's write lock already keeps every writer out."""
+# The class of the PostgreSQL advisory locks `_hold_keys` takes, apart from any other's.
+_KEYS_LOCK = 0x7175697A
+
+
+def _hold_keys(quiz_ids: Iterable[int], *, shared: bool) -> None:
+    """Hold the keys new attempts at these quizzes take, to the end of the transaction: shared
+    by starts, which read the accepted answers of their questions and freeze them into their
+    items' keys; exclusive while `answer_accept` widens the keys of the attempts it finds.
+    Taken first, an accept has either committed before a start reads (which then takes in
+    its answer) or waits for the start to commit (and then finds its attempt).
+
+    PostgreSQL advisory locks, one per quiz, not locks on the questions' rows: a row lock
+    strong enough would also hold the foreign-key checks of an attempt closing (its memory
+    rows) and deadlock with an accept waiting for that attempt. SQLite's one writer at a time
+    orders these already."""
     if connection.vendor != "postgresql":
-        return
-    table = connection.ops.quote_name(Question._meta.db_table)
+        return  # and `quiz_ids`, if a query, is not run
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    keys = sorted({pk % 2**31 for pk in quiz_ids})  # int4 keys; a clash costs a wait, no more
     with connection.cursor() as cursor:
-        # In id order, as `_lock_users`; Django's select_for_update has no FOR KEY SHARE.
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
-            [sorted(set(ids))],
-        )
+        for key in keys:  # in order: two accepts never deadlock
+            cursor.execute(f"SELECT {function}(%s, %s)", [_KEYS_LOCK, key])
 
 
 def _locked_item(

@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -127,17 +128,26 @@ def test_an_answer_accepted_while_a_start_builds_its_items_is_in_their_keys(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("step", ["draft checked", "built under the lock"])
+@pytest.mark.parametrize("step", ["draft checked", "built under the lock", "practice built"])
 def test_an_answer_accepted_as_a_start_commits_is_in_its_keys(
     step, student, instructor, monkeypatch
 ):
     """Real threads: the instructor accepts an answer after the start read the accepted
     answers (checking its draft, or building its items inside its transaction, as when the
-    draft no longer holds) and before it commits. The accept must wait, then widen the new key."""
+    draft no longer holds, and as a practice start does) and before it commits. The accept
+    must wait, then widen the new key."""
     question = QuestionFactory(kind=grading.SHORT_TEXT, accepted=["November"])
     quiz = QuizFactory(open_to=[student], questions=[question])
+    start = services.attempt_start
+    if step == "practice built":  # of the question missed in a graded attempt
+        answer(student, start(user=student, quiz=quiz).items.get(), answers=["Nov"])
+        start = services.practice_start
     read, accepted = threading.Event(), threading.Event()
-    owner, name = (services._Draft, "holds") if step == "draft checked" else (services, "_draft")
+    owner, name = {
+        "draft checked": (services._Draft, "holds"),
+        "built under the lock": (services, "_draft"),
+        "practice built": (services, "_items"),
+    }[step]
     reads = getattr(owner, name)
 
     def reads_then_waits(*args):
@@ -153,15 +163,50 @@ def test_an_answer_accepted_as_a_start_commits_is_in_its_keys(
 
     def act(who):
         if who == "student":
-            return services.attempt_start(user=student, quiz=quiz)
+            return start(user=student, quiz=quiz)
         assert read.wait(timeout=10)
         services.answer_accept(user=instructor, question_id=question.pk, answer="Novmbr")
         accepted.set()
 
     run_together(act, ["student", "instructor"])
-    item = AttemptItem.objects.get(attempt__user=student)
+    item = AttemptItem.objects.get(attempt__user=student, attempt__state=Attempt.State.IN_PROGRESS)
     assert "Novmbr" in item.key["accepted"]
     assert answer(student, item, answers=["novmbr"]).response.is_correct
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_accepted_as_an_attempt_finishes_regrades_it(student, instructor, monkeypatch):
+    """Real threads: the instructor accepts an answer while the attempt that gave it is
+    finishing (locked, the student's memory of the question written, not yet committed).
+    Neither may wait on the other for good (PostgreSQL would refuse one as a deadlock), and
+    the answer is regraded once the finish has committed."""
+    question = QuestionFactory(kind=grading.SHORT_TEXT, accepted=["November"])
+    quiz = QuizFactory(open_to=[student], questions=[question, QuestionFactory()])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    answer(student, attempt.items.get(question=question), answers=["novmbr"])
+    remembered, accepting = threading.Event(), threading.Event()
+    remember = services._remember
+
+    def remembers_then_waits(attempt):
+        remember(attempt)
+        remembered.set()
+        assert accepting.wait(timeout=10)
+        time.sleep(0.5)  # the accept meanwhile locks the question and waits for the attempt
+
+    monkeypatch.setattr(services, "_remember", remembers_then_waits)
+
+    def act(who):
+        if who == "student":
+            return services.attempt_finish(user=student, attempt_id=attempt.pk)
+        assert remembered.wait(timeout=10)
+        accepting.set()
+        return services.answer_accept(user=instructor, question_id=question.pk, answer="Novmbr")
+
+    run_together(act, ["student", "instructor"])
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert Response.objects.get(item__attempt=attempt).is_correct
+    assert attempt.points == question.weight
 
 
 def test_a_question_flagged_while_a_start_builds_its_items_is_left_out(student, monkeypatch):
