@@ -159,10 +159,9 @@ def _load(
     with transaction.atomic():
         try:
             plan.write(result)
-        except OperationalError as exc:  # the database, not the bank: busy (SQLite) or gone
-            raise BankError(
-                [Problem("the database", f"{exc}; nothing was loaded, run it again")]
-            ) from None
+        except OperationalError as exc:  # most often the database busy, not the bank
+            message = f"{exc}; nothing was loaded (if it was busy, run it again)"
+            raise BankError([Problem("the database", message)]) from None
         except DatabaseError as exc:  # a last resort: what validation could not foresee
             raise BankError([Problem("the bank", f"the database refused it: {exc}")]) from None
         # Someone may have changed these banks since they were read (an instructor in the

@@ -81,7 +81,7 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz, now: datetime | None = 
     # (`_Draft.holds`).
     draft = _draft(quiz) if _may_create(user, quiz, now) else None
     with transaction.atomic():
-        _hold_keys([quiz.pk], shared=True)  # first, while this transaction holds no other lock
+        _hold_keys(shared=True)  # first, while this transaction holds no other lock
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             return current
@@ -187,7 +187,7 @@ def _practice(
     """A practice attempt of the questions `questions_for` picks (it raises when there are
     none), in place of a practice attempt in progress, never of a graded one."""
     with transaction.atomic():
-        _hold_keys([quiz.pk], shared=True)
+        _hold_keys(shared=True)
         current = _current_attempt(user, quiz, now)
         if current is not None and not current.is_practice:
             raise errors.FinishBeforePractising()
@@ -609,13 +609,10 @@ def answer_accept(
     answer = " ".join(answer.split())
     now = now or timezone.now()
     with transaction.atomic():
-        # Starts of the quizzes asking it, or that asked it, wait (`_hold_keys`); and only a
-        # NO KEY lock on the question: an attempt closing as this waits for it checks its
-        # memory rows' foreign key to the question, which a FOR UPDATE would hold (deadlock).
-        asking = QuizQuestion.objects.filter(question_id=question_id).values_list("quiz_id")
-        asked = Attempt.objects.filter(items__question_id=question_id).values_list("quiz_id")
-        quizzes = asking.order_by().union(asked.order_by())
-        _hold_keys(quizzes.values_list("quiz_id", flat=True), shared=False)
+        # Starts wait (`_hold_keys`); and only a NO KEY lock on the question: an attempt
+        # closing as this waits for it checks its memory rows' foreign key to the question,
+        # which a FOR UPDATE would hold (a deadlock).
+        _hold_keys(shared=False)
         question = Question.objects.select_for_update(no_key=True).filter(pk=question_id).first()
         if question is None:
             raise errors.NoSuchQuestion()
@@ -880,28 +877,26 @@ def _lock_users(ids: Iterable[int]) -> None:
     list(users.values_list("pk", flat=True))
 
 
-# The class of the PostgreSQL advisory locks `_hold_keys` takes, apart from any other's.
+# The PostgreSQL advisory lock `_hold_keys` takes (any number, apart from any other's).
 _KEYS_LOCK = 0x7175697A
 
 
-def _hold_keys(quiz_ids: Iterable[int], *, shared: bool) -> None:
-    """Hold the keys new attempts at these quizzes take, to the end of the transaction: shared
-    by starts, which read the accepted answers of their questions and freeze them into their
-    items' keys; exclusive while `answer_accept` widens the keys of the attempts it finds.
-    Taken first, an accept has either committed before a start reads (which then takes in
-    its answer) or waits for the start to commit (and then finds its attempt).
+def _hold_keys(*, shared: bool) -> None:
+    """Hold the attempts' keys to the end of the transaction: shared by starts, which read the
+    accepted answers of their questions and freeze them into their items' keys; alone while
+    `answer_accept` widens the keys of the attempts it finds. Taken first, an accept has
+    either committed before a start reads (which then takes in its answer) or waits for the
+    start to commit (and then finds its attempt). Starts wait for an accept, which is rare.
 
-    PostgreSQL advisory locks, one per quiz, not locks on the questions' rows: a row lock
-    strong enough would also hold the foreign-key checks of an attempt closing (its memory
-    rows) and deadlock with an accept waiting for that attempt. SQLite's one writer at a time
-    orders these already."""
+    One PostgreSQL advisory lock for all quizzes. Locks on the questions' rows strong enough
+    would also hold the foreign-key checks of an attempt closing (its memory rows) and
+    deadlock with an accept waiting for that attempt; per quiz, a question added to a quiz
+    during an accept would escape it. SQLite's one writer at a time orders all this already."""
     if connection.vendor != "postgresql":
-        return  # and `quiz_ids`, if a query, is not run
+        return
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    keys = sorted({pk % 2**31 for pk in quiz_ids})  # int4 keys; a clash costs a wait, no more
     with connection.cursor() as cursor:
-        for key in keys:  # in order: two accepts never deadlock
-            cursor.execute(f"SELECT {function}(%s, %s)", [_KEYS_LOCK, key])
+        cursor.execute(f"SELECT {function}(%s)", [_KEYS_LOCK])
 
 
 def _locked_item(

@@ -191,8 +191,9 @@ def test_a_bank_load_refused_its_turn_says_so_and_loads_nothing(patience):
             call_command("load_bank", str(BANK), stderr=errors)
     finally:
         os.close(other)
-    assert "the database: database is locked; nothing was loaded, run it again" in (
-        errors.getvalue()
+    assert (
+        "the database: database is locked; nothing was loaded (if it was busy, run it again)"
+        in (errors.getvalue())
     )
     assert not Quiz.objects.exists()
     call_command("load_bank", str(BANK), stdout=io.StringIO())  # its turn, once the other went
